@@ -1,0 +1,47 @@
+//! The command line: batch use of the same analysis core the server runs.
+
+mod check;
+mod fix;
+
+pub use check::{run_check, OutputFormat};
+pub use fix::run_fix;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::workspace::{self, FileFilter};
+
+/// Exit codes shared by the subcommands.
+pub const EXIT_CLEAN: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Expand the command line's paths: files as given, folders walked with the configured globs
+/// and `.gitignore`. Missing paths are returned as errors.
+pub fn collect_files(
+    paths: &[PathBuf],
+    config: &Config,
+) -> Result<(Vec<PathBuf>, Vec<String>), String> {
+    let filter = FileFilter::new(config)?;
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            files.extend(workspace::discover(path, &filter));
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            errors.push(format!("{}: no such file or folder", path.display()));
+        }
+    }
+    Ok((files, errors))
+}
+
+/// How a path is shown in output: relative to the current folder when it lies below it.
+pub fn display_path(path: &Path) -> String {
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    shown.to_string_lossy().into_owned()
+}

@@ -1,0 +1,69 @@
+//! What every analyzer reports: findings located by byte ranges in the analysed text.
+//!
+//! This is the contract between the pure analysis core and its front ends (the LSP layer and the
+//! command line). Nothing here knows about LSP positions, files or async.
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a finding is. Mirrors the four LSP severities without depending on LSP types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "information",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+/// Replace the bytes `range` of the analysed text with `new_text`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub new_text: String,
+}
+
+/// One way to resolve a finding. A fix's edits never overlap each other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// Shown to the user, e.g. "Replace with `Oekraïne`".
+    pub title: String,
+    pub edits: Vec<Edit>,
+    /// Safe fixes are applied by `scholion fix` and by "fix all"; unsafe ones only on request.
+    pub safe: bool,
+    /// The fix an editor should offer first (LSP `isPreferred`).
+    pub preferred: bool,
+}
+
+/// Another place in the same text that explains the finding (LSP `relatedInformation`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// One problem found in a text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable rule code, e.g. `garbled-character`.
+    pub rule: &'static str,
+    /// The rule's default severity; configuration may override it later.
+    pub severity: Severity,
+    pub message: String,
+    /// Byte range in the analysed text; always on UTF-8 character boundaries.
+    pub range: Range<usize>,
+    pub fixes: Vec<Fix>,
+    pub related: Vec<Related>,
+}

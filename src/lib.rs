@@ -1,0 +1,13 @@
+//! Scholion: a language server and command line for damaged source texts pulled out of PDFs.
+//!
+//! The analysis core (`text`, `finding`, `rules`, `analysis` and the analyzers) is pure: text in,
+//! findings with byte ranges out. `workspace` reads files, `lsp` and `cli` are thin front ends.
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod lsp;
+pub mod rules;
+pub mod text;
+pub mod workspace;

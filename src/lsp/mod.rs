@@ -1,0 +1,57 @@
+//! The Language Server Protocol front end: a thin layer over the analysis core.
+//!
+//! It owns the open documents, converts positions in the negotiated encoding (through
+//! `crate::text::position`), and runs analysis off the message loop.
+
+mod convert;
+mod documents;
+mod server;
+mod transport;
+
+pub use server::Backend;
+
+use tower_lsp_server::{LspService, Server};
+
+/// How many messages tower-lsp handles at once. Its default of 4 can deadlock when handlers
+/// wait on client replies (`workspace/configuration`), so give it room.
+const CONCURRENCY: usize = 64;
+
+/// Set this environment variable to enable the test-only `scholion/documentText` request.
+pub const TEST_API_ENV: &str = "SCHOLION_TEST_API";
+
+/// Serve LSP on stdin/stdout until the client sends `exit` or closes stdin.
+pub async fn serve_stdio() {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+}
+
+/// Serve LSP over any pair of streams (stdio in production, pipes in tests and benchmarks).
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    const PIPE_BYTES: usize = 1 << 20;
+    let builder = LspService::build(Backend::new);
+    // A test-only request that returns a document's text as the server holds it, so tests can
+    // prove that incremental sync loses nothing. Off unless the environment asks for it.
+    let builder = if std::env::var_os(TEST_API_ENV).is_some() {
+        builder.custom_method("scholion/documentText", Backend::document_text)
+    } else {
+        builder
+    };
+    let (service, socket) = builder.finish();
+
+    let (to_server, server_input) = tokio::io::duplex(PIPE_BYTES);
+    let (server_output, from_server) = tokio::io::duplex(PIPE_BYTES);
+    let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(transport::pump_input(input, to_server, frames_tx.clone()));
+    tokio::spawn(transport::pump_server_output(from_server, frames_tx));
+    let writer = tokio::spawn(transport::write_frames(frames_rx, output));
+
+    Server::new(server_input, server_output, socket)
+        .concurrency_level(CONCURRENCY)
+        .serve(service)
+        .await;
+    // `serve` has dropped its output: the writer drains what is queued and ends.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+}

@@ -1,0 +1,811 @@
+//! The tower-lsp backend: message handlers, document lifecycle, workspace indexing and the
+//! diagnostics pipeline.
+//!
+//! Concurrency rules (tower-lsp runs handlers concurrently):
+//! - document edits are applied synchronously, before a handler's first `.await`, so they keep
+//!   arrival order; versions that are not newer than the stored one are dropped;
+//! - handlers never wait on the client while holding state; requests to the client
+//!   (`workspace/configuration`, progress, registration) run in their own tasks;
+//! - analysis runs on the blocking pool; a result for an older version is dropped.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+use tracing::{debug, error, info, warn};
+
+use super::convert;
+use super::documents::{doc_key, ChangeOutcome, DocumentStore};
+use crate::analysis;
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::text::{LineIndex, PositionEncoding, TextChange};
+use crate::workspace::{self, DocKey, FileFilter, WorkspaceIndex};
+
+/// The `source.fixAll` kind scoped to this server, as VS Code's `editor.codeActionsOnSave` uses.
+const FIX_ALL_KIND: &str = "source.fixAll.scholion";
+const WATCHER_REGISTRATION_ID: &str = "scholion-watched-files";
+
+/// What the client told us in `initialize`.
+#[derive(Debug, Clone, Default)]
+struct Session {
+    encoding: PositionEncoding,
+    roots: Vec<PathBuf>,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); we then do not push.
+    pull_diagnostics: bool,
+    diagnostic_refresh: bool,
+    work_done_progress: bool,
+    watch_dynamic: bool,
+    configuration_pull: bool,
+}
+
+/// State shared with background tasks.
+struct Shared {
+    client: Client,
+    documents: DocumentStore,
+    session: RwLock<Session>,
+    config: RwLock<Arc<Config>>,
+    index: RwLock<WorkspaceIndex>,
+    /// Bumped by every workspace scan, so an older scan stops early.
+    scan_generation: AtomicU64,
+}
+
+pub struct Backend {
+    shared: Arc<Shared>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Backend {
+            shared: Arc::new(Shared {
+                client,
+                documents: DocumentStore::default(),
+                session: RwLock::new(Session::default()),
+                config: RwLock::new(Arc::new(Config::default())),
+                index: RwLock::new(WorkspaceIndex::new()),
+                scan_generation: AtomicU64::new(0),
+            }),
+        }
+    }
+}
+
+impl Shared {
+    fn session(&self) -> Session {
+        self.session.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn encoding(&self) -> PositionEncoding {
+        self.session.read().map(|s| s.encoding).unwrap_or_default()
+    }
+
+    fn config(&self) -> Arc<Config> {
+        self.config.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    fn set_config(&self, config: Config) -> Arc<Config> {
+        let config = Arc::new(config);
+        if let Ok(mut slot) = self.config.write() {
+            *slot = config.clone();
+        }
+        config
+    }
+
+    /// The text of a document: the editor's buffer when open, else the indexed file.
+    fn text_of(&self, key: &DocKey) -> Option<(Arc<str>, Option<i32>)> {
+        if let Some(open) = self.documents.get(key) {
+            return Some((Arc::from(open.doc.text()), Some(open.doc.version)));
+        }
+        let index = self.index.read().ok()?;
+        index.get(key).map(|doc| (doc.text.clone(), None))
+    }
+
+    /// Re-analyse an open document off the message loop and publish its diagnostics, unless a
+    /// newer version arrived meanwhile. Also refreshes the document's entry in the index.
+    fn schedule_analysis(self: &Arc<Self>, key: DocKey) {
+        let shared = self.clone();
+        tokio::spawn(async move {
+            let Some(snapshot) = shared.documents.get(&key) else {
+                return;
+            };
+            let version = snapshot.doc.version;
+            let worker = shared.clone();
+            let job_key = key.clone();
+            let job = tokio::task::spawn_blocking(move || {
+                // Superseded before we started: a newer version will be analysed anyway.
+                if worker.documents.version(&job_key) != Some(version) {
+                    return None;
+                }
+                let text: Arc<str> = Arc::from(snapshot.doc.text());
+                let path = snapshot.uri.to_file_path().map(|p| p.into_owned());
+                if let Ok(mut index) = worker.index.write() {
+                    index.upsert(job_key.clone(), path, text.clone(), true);
+                }
+                if worker.session().pull_diagnostics {
+                    return None;
+                }
+                let config = worker.config();
+                let encoding = worker.encoding();
+                let findings = analysis::analyze(&text, &config);
+                let lines = LineIndex::new(&text);
+                let diagnostics: Vec<Diagnostic> = findings
+                    .iter()
+                    .map(|f| convert::diagnostic(&lines, &snapshot.uri, f, encoding))
+                    .collect();
+                Some((snapshot.uri, diagnostics))
+            });
+            match job.await {
+                Ok(Some((uri, diagnostics))) => {
+                    if shared.documents.version(&key) == Some(version) {
+                        shared
+                            .client
+                            .publish_diagnostics(uri, diagnostics, Some(version))
+                            .await;
+                    } else {
+                        debug!(
+                            "dropping diagnostics of {} v{version}: superseded",
+                            key.as_str()
+                        );
+                    }
+                }
+                Ok(None) => {}
+                Err(err) => error!("analysis of {} v{version} failed: {err}", key.as_str()),
+            }
+        });
+    }
+
+    /// Index every file of the workspace folders, reporting progress to the client.
+    async fn scan_workspace(self: Arc<Self>) {
+        let generation = self.scan_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let session = self.session();
+        let config = self.config();
+        let filter = match FileFilter::new(&config) {
+            Ok(filter) => filter,
+            Err(err) => {
+                self.client
+                    .show_message(MessageType::ERROR, format!("scholion: {err}"))
+                    .await;
+                return;
+            }
+        };
+        let progress = if session.work_done_progress {
+            let token = ProgressToken::String(format!("scholion-index-{generation}"));
+            match self.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(
+                    self.client
+                        .progress(token, "Scholion: indexing")
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                ),
+                Err(err) => {
+                    warn!("client refused a progress token: {err}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let roots = session.roots.clone();
+        let lister = filter.clone();
+        let files = tokio::task::spawn_blocking(move || {
+            roots
+                .iter()
+                .flat_map(|root| workspace::discover(root, &lister))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        if let Ok(mut index) = self.index.write() {
+            index.retain_open();
+        }
+        let total = files.len();
+        let (mut indexed, mut skipped) = (0usize, 0usize);
+        const BATCH: usize = 64;
+        for (batch_number, batch) in files.chunks(BATCH).enumerate() {
+            if self.scan_generation.load(Ordering::SeqCst) != generation {
+                info!("workspace scan {generation} superseded");
+                return;
+            }
+            let batch = batch.to_vec();
+            let worker = self.clone();
+            let max = config.max_file_size;
+            let (ok, bad) = tokio::task::spawn_blocking(move || {
+                let (mut ok, mut bad) = (0, 0);
+                for path in batch {
+                    if index_file(&worker, &path, max) {
+                        ok += 1;
+                    } else {
+                        bad += 1;
+                    }
+                }
+                (ok, bad)
+            })
+            .await
+            .unwrap_or((0, 0));
+            indexed += ok;
+            skipped += bad;
+            if let Some(progress) = &progress {
+                let done = ((batch_number + 1) * BATCH).min(total);
+                let percent = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                progress
+                    .report_with_message(format!("{done}/{total} files"), percent)
+                    .await;
+            }
+        }
+        let summary = format!("indexed {indexed} files, skipped {skipped}");
+        info!("{summary}");
+        if let Some(progress) = progress {
+            progress.finish_with_message(summary).await;
+        }
+        self.after_index_change().await;
+    }
+
+    /// Tell the client that cross-document results changed.
+    async fn after_index_change(&self) {
+        if self.session().diagnostic_refresh {
+            if let Err(err) = self.client.workspace_diagnostic_refresh().await {
+                debug!("diagnostic refresh refused: {err}");
+            }
+        }
+    }
+
+    async fn pull_configuration(self: Arc<Self>) {
+        let items = vec![ConfigurationItem {
+            scope_uri: None,
+            section: Some("scholion".into()),
+        }];
+        match self.client.configuration(items).await {
+            Ok(values) => {
+                let value = values.into_iter().next().unwrap_or(Value::Null);
+                self.apply_configuration(&value).await;
+            }
+            Err(err) => warn!("workspace/configuration failed: {err}"),
+        }
+    }
+
+    async fn apply_configuration(self: &Arc<Self>, value: &Value) {
+        let (config, warnings) = Config::from_json(value);
+        for warning in &warnings {
+            warn!("{warning}");
+            self.client
+                .show_message(MessageType::WARNING, format!("scholion: {warning}"))
+                .await;
+        }
+        let old = self.config();
+        let new = self.set_config(config);
+        for key in self.documents.keys() {
+            self.schedule_analysis(key);
+        }
+        if old.include != new.include
+            || old.exclude != new.exclude
+            || old.max_file_size != new.max_file_size
+        {
+            tokio::spawn(self.clone().scan_workspace());
+        } else {
+            self.after_index_change().await;
+        }
+    }
+
+    /// Diagnostics of one document (open or indexed), for pull requests.
+    fn document_diagnostics(&self, key: &DocKey, uri: &Uri) -> Option<Vec<Diagnostic>> {
+        let (text, _) = self.text_of(key)?;
+        let config = self.config();
+        let lines = LineIndex::new(&text);
+        let encoding = self.encoding();
+        let findings = analysis::analyze(&text, &config);
+        Some(
+            findings
+                .iter()
+                .map(|f| convert::diagnostic(&lines, uri, f, encoding))
+                .collect(),
+        )
+    }
+}
+
+/// Read one file into the index unless it is open in the editor. Returns false when skipped.
+fn index_file(shared: &Shared, path: &Path, max_size: u64) -> bool {
+    let key = DocKey::from_path(path);
+    if shared.documents.get(&key).is_some() {
+        return true;
+    }
+    match workspace::read_text(path, max_size) {
+        Ok(text) => {
+            if let Ok(mut index) = shared.index.write() {
+                index.upsert(key, Some(path.to_path_buf()), Arc::from(text), false);
+            }
+            true
+        }
+        Err(reason) => {
+            info!("not indexing {}: {reason}", path.display());
+            if let Ok(mut index) = shared.index.write() {
+                index.remove(&key);
+            }
+            false
+        }
+    }
+}
+
+/// Run `work`, turning a panic into a JSON-RPC error that names the request.
+fn guarded<T>(what: &str, uri: &Uri, work: impl FnOnce() -> T) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(work)).map_err(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        error!("{what} on {} panicked: {detail}", uri.as_str());
+        Error {
+            code: ErrorCode::InternalError,
+            message: format!("scholion: {what} failed: {detail}").into(),
+            data: None,
+        }
+    })
+}
+
+fn unknown_document(uri: &Uri) -> Error {
+    Error::invalid_params(format!(
+        "unknown document {}: open it or add it to the workspace",
+        uri.as_str()
+    ))
+}
+
+fn client_supports_pull(params: &InitializeParams) -> bool {
+    params
+        .capabilities
+        .text_document
+        .as_ref()
+        .and_then(|t| t.diagnostic.as_ref())
+        .is_some()
+}
+
+fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|folder| folder.uri.to_file_path().map(|p| p.into_owned()))
+        .collect();
+    #[allow(deprecated)] // rootUri is still what older clients send
+    if roots.is_empty() {
+        if let Some(path) = params.root_uri.as_ref().and_then(|uri| uri.to_file_path()) {
+            roots.push(path.into_owned());
+        }
+    }
+    roots
+}
+
+/// Parameters and result of the test-only `scholion/documentText` request.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentTextParams {
+    pub text_document: TextDocumentIdentifier,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct DocumentTextResult {
+    pub version: Option<i32>,
+    pub text: String,
+}
+
+impl Backend {
+    pub async fn document_text(&self, params: DocumentTextParams) -> Result<DocumentTextResult> {
+        let uri = params.text_document.uri;
+        let (text, version) = self
+            .shared
+            .text_of(&doc_key(&uri))
+            .ok_or_else(|| unknown_document(&uri))?;
+        Ok(DocumentTextResult {
+            version,
+            text: text.to_string(),
+        })
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered: Vec<String> = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .map(|encodings| encodings.iter().map(|e| e.as_str().to_string()).collect())
+            .unwrap_or_default();
+        let encoding = PositionEncoding::negotiate(&offered);
+        let workspace_caps = params.capabilities.workspace.as_ref();
+        let session = Session {
+            encoding,
+            roots: workspace_roots(&params),
+            pull_diagnostics: client_supports_pull(&params),
+            diagnostic_refresh: workspace_caps
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            work_done_progress: params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+            watch_dynamic: workspace_caps
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            configuration_pull: workspace_caps
+                .and_then(|w| w.configuration)
+                .unwrap_or(false),
+        };
+        info!(
+            "initialize: encoding {}, roots {:?}, pull diagnostics {}",
+            encoding.as_str(),
+            session.roots,
+            session.pull_diagnostics
+        );
+        let pull = session.pull_diagnostics;
+        if let Ok(mut slot) = self.shared.session.write() {
+            *slot = session;
+        }
+        if let Some(options) = &params.initialization_options {
+            let (config, warnings) = Config::from_json(options);
+            for warning in warnings {
+                warn!("initializationOptions: {warning}");
+            }
+            self.shared.set_config(config);
+        }
+
+        let capabilities = ServerCapabilities {
+            position_encoding: Some(PositionEncodingKind::from(encoding.as_str().to_string())),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                    ..TextDocumentSyncOptions::default()
+                },
+            )),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::SOURCE_FIX_ALL,
+                    CodeActionKind::from(FIX_ALL_KIND),
+                ]),
+                ..CodeActionOptions::default()
+            })),
+            diagnostic_provider: pull.then(|| {
+                DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                    identifier: Some("scholion".into()),
+                    inter_file_dependencies: true,
+                    workspace_diagnostics: true,
+                    ..DiagnosticOptions::default()
+                })
+            }),
+            ..ServerCapabilities::default()
+        };
+        Ok(InitializeResult {
+            capabilities,
+            server_info: Some(ServerInfo {
+                name: "scholion".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let shared = self.shared.clone();
+        let session = shared.session();
+        // Each of these waits on the client, so each runs in its own task.
+        if session.watch_dynamic {
+            let watcher = shared.clone();
+            tokio::spawn(async move {
+                let watchers = watcher
+                    .config()
+                    .include
+                    .iter()
+                    .map(|glob| FileSystemWatcher {
+                        glob_pattern: GlobPattern::String(glob.clone()),
+                        kind: None,
+                    })
+                    .collect();
+                let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+                let registration = Registration {
+                    id: WATCHER_REGISTRATION_ID.into(),
+                    method: "workspace/didChangeWatchedFiles".into(),
+                    register_options: serde_json::to_value(options).ok(),
+                };
+                if let Err(err) = watcher.client.register_capability(vec![registration]).await {
+                    warn!("could not register a file watcher: {err}");
+                }
+            });
+        }
+        if session.configuration_pull {
+            let puller = shared.clone();
+            tokio::spawn(async move {
+                puller.clone().pull_configuration().await;
+                // A changed include/exclude re-scans there; scan here when it did not.
+                puller.scan_workspace().await;
+            });
+        } else {
+            tokio::spawn(shared.scan_workspace());
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        info!("shutdown");
+        // Stop a running scan.
+        self.shared.scan_generation.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let key = doc_key(&doc.uri);
+        self.shared
+            .documents
+            .open(doc.uri, &doc.text, doc.version, &doc.language_id);
+        self.shared.schedule_analysis(key);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Synchronous up to the end: this keeps edits in arrival order.
+        let changes: Vec<TextChange> = params
+            .content_changes
+            .into_iter()
+            .map(|c| TextChange {
+                range: c.range.map(|r| {
+                    (
+                        convert::from_lsp_position(r.start),
+                        convert::from_lsp_position(r.end),
+                    )
+                }),
+                text: c.text,
+            })
+            .collect();
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let encoding = self.shared.encoding();
+        match self
+            .shared
+            .documents
+            .change(&uri, version, &changes, encoding)
+        {
+            ChangeOutcome::Applied => self.shared.schedule_analysis(doc_key(&uri)),
+            ChangeOutcome::Stale { stored } => {
+                warn!(
+                    "ignoring change to {} v{version}: already at v{stored}",
+                    uri.as_str()
+                )
+            }
+            ChangeOutcome::UnknownDocument => {
+                warn!("change to {} which is not open", uri.as_str())
+            }
+            ChangeOutcome::Failed(err) => error!("change to {} v{version}: {err}", uri.as_str()),
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        // The buffer already holds the saved text; re-run so the index is current.
+        self.shared
+            .schedule_analysis(doc_key(&params.text_document.uri));
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let key = doc_key(&uri);
+        self.shared.documents.close(&uri);
+        // The file on disk is the truth again for cross-document features.
+        let shared = self.shared.clone();
+        let path = uri.to_file_path().map(|p| p.into_owned());
+        tokio::spawn(async move {
+            let max = shared.config().max_file_size;
+            let worker = shared.clone();
+            let _ = tokio::task::spawn_blocking(move || match path {
+                Some(path) if path.is_file() => {
+                    index_file(&worker, &path, max);
+                }
+                _ => {
+                    if let Ok(mut index) = worker.index.write() {
+                        index.remove(&key);
+                    }
+                }
+            })
+            .await;
+            if !shared.session().pull_diagnostics {
+                shared
+                    .client
+                    .publish_diagnostics(uri, Vec::new(), None)
+                    .await;
+            }
+            shared.after_index_change().await;
+        });
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let shared = self.shared.clone();
+        tokio::spawn(async move {
+            let config = shared.config();
+            let worker = shared.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                for change in params.changes {
+                    let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+                        continue;
+                    };
+                    let key = DocKey::from_path(&path);
+                    if worker.documents.get(&key).is_some() {
+                        continue; // the editor's buffer wins over the disk
+                    }
+                    if change.typ == FileChangeType::DELETED || !path.is_file() {
+                        if let Ok(mut index) = worker.index.write() {
+                            index.remove(&key);
+                        }
+                    } else {
+                        index_file(&worker, &path, config.max_file_size);
+                    }
+                }
+            })
+            .await;
+            shared.after_index_change().await;
+        });
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let shared = self.shared.clone();
+        if shared.session().configuration_pull {
+            tokio::spawn(shared.pull_configuration());
+        } else {
+            tokio::spawn(async move { shared.apply_configuration(&params.settings).await });
+        }
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri.clone();
+        let key = doc_key(&uri);
+        let Some((text, _)) = self.shared.text_of(&key) else {
+            return Err(unknown_document(&uri));
+        };
+        let config = self.shared.config();
+        let encoding = self.shared.encoding();
+        guarded("codeAction", &uri, || {
+            let lines = LineIndex::new(&text);
+            let start = convert::to_offset(&lines, params.range.start, encoding);
+            let end = convert::to_offset(&lines, params.range.end, encoding).max(start);
+            let findings = analysis::analyze(&text, &config);
+            let only = params.context.only.clone();
+            let wants = |kind: &CodeActionKind| {
+                only.as_ref()
+                    .is_none_or(|kinds| kinds.iter().any(|k| kind.as_str().starts_with(k.as_str())))
+            };
+            let mut actions = Vec::new();
+            if wants(&CodeActionKind::QUICKFIX) {
+                for finding in findings.iter().filter(|f| overlaps(&f.range, start, end)) {
+                    for fix in &finding.fixes {
+                        actions.push(CodeActionOrCommand::CodeAction(convert::quick_fix(
+                            &lines, &uri, finding, fix, encoding,
+                        )));
+                    }
+                }
+            }
+            if wants(&CodeActionKind::from(FIX_ALL_KIND)) {
+                if let Some(action) = fix_all(&lines, &uri, &findings, encoding) {
+                    actions.push(CodeActionOrCommand::CodeAction(action));
+                }
+            }
+            Some(actions)
+        })
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let key = doc_key(&uri);
+        let shared = self.shared.clone();
+        let job_uri = uri.clone();
+        let items =
+            tokio::task::spawn_blocking(move || shared.document_diagnostics(&key, &job_uri))
+                .await
+                .map_err(|err| internal(&format!("diagnostics failed: {err}")))?;
+        let Some(items) = items else {
+            return Err(unknown_document(&uri));
+        };
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        _: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        let shared = self.shared.clone();
+        let items = tokio::task::spawn_blocking(move || {
+            let docs: Vec<(DocKey, Option<PathBuf>)> = match shared.index.read() {
+                Ok(index) => index
+                    .docs()
+                    .map(|d| (d.key.clone(), d.path.clone()))
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            let mut items = Vec::new();
+            for (key, path) in docs {
+                let open = shared.documents.get(&key);
+                let uri = match (&open, path) {
+                    (Some(open), _) => open.uri.clone(),
+                    (None, Some(path)) => match Uri::from_file_path(&path) {
+                        Some(uri) => uri,
+                        None => continue,
+                    },
+                    (None, None) => continue,
+                };
+                let Some(diagnostics) = shared.document_diagnostics(&key, &uri) else {
+                    continue;
+                };
+                items.push(WorkspaceDocumentDiagnosticReport::Full(
+                    WorkspaceFullDocumentDiagnosticReport {
+                        uri,
+                        version: open.map(|o| i64::from(o.doc.version)),
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: None,
+                            items: diagnostics,
+                        },
+                    },
+                ));
+            }
+            items
+        })
+        .await
+        .map_err(|err| internal(&format!("workspace diagnostics failed: {err}")))?;
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
+        ))
+    }
+}
+
+fn internal(message: &str) -> Error {
+    error!("{message}");
+    Error {
+        code: ErrorCode::InternalError,
+        message: message.to_string().into(),
+        data: None,
+    }
+}
+
+fn overlaps(range: &std::ops::Range<usize>, start: usize, end: usize) -> bool {
+    range.start <= end && start <= range.end
+}
+
+/// One action applying every safe fix whose edits do not overlap an earlier one.
+fn fix_all(
+    lines: &LineIndex,
+    uri: &Uri,
+    findings: &[Finding],
+    encoding: PositionEncoding,
+) -> Option<CodeAction> {
+    let edits = crate::analysis::safe_edits(findings);
+    if edits.is_empty() {
+        return None;
+    }
+    let fix = crate::finding::Fix {
+        title: format!("Fix all safe Scholion findings ({})", edits.len()),
+        edits,
+        safe: true,
+        preferred: false,
+    };
+    Some(CodeAction {
+        title: fix.title.clone(),
+        kind: Some(CodeActionKind::from(FIX_ALL_KIND)),
+        edit: Some(convert::workspace_edit(lines, uri, &fix, encoding)),
+        ..CodeAction::default()
+    })
+}

@@ -1,0 +1,101 @@
+//! The `scholion` command: language server and batch tools.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use scholion::cli::{self, OutputFormat};
+use scholion::config::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "scholion",
+    version,
+    about = "Language server and batch tools for damaged text pulled out of PDFs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the Language Server Protocol on stdin/stdout.
+    Lsp {
+        /// Accepted and ignored: stdio is the only transport (VS Code's client appends it).
+        #[arg(long)]
+        stdio: bool,
+    },
+    /// Report findings for files or folders (default: the current folder).
+    Check {
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutputFormat,
+        /// Never colour the output.
+        #[arg(long)]
+        no_color: bool,
+    },
+    /// Print the safe fixes as a unified diff, or apply them with --write.
+    Fix {
+        paths: Vec<PathBuf>,
+        /// Write the fixes back (atomically; refuses files changed since they were read).
+        #[arg(long)]
+        write: bool,
+    },
+}
+
+fn init_logging(default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SCHOLION_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    // stdout carries the protocol: logs go to stderr only.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+fn paths_or_current(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = Config::default();
+    let code = match cli.command {
+        Command::Lsp { stdio: _ } => {
+            init_logging("info");
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    eprintln!("error: cannot start the async runtime: {err}");
+                    return ExitCode::from(cli::EXIT_ERROR as u8);
+                }
+            };
+            runtime.block_on(scholion::lsp::serve_stdio());
+            // Do not wait for blocking analysis jobs still running after `exit`.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+            cli::EXIT_CLEAN
+        }
+        Command::Check {
+            paths,
+            format,
+            no_color,
+        } => {
+            init_logging("warn");
+            cli::run_check(&paths_or_current(paths), format, !no_color, &config)
+        }
+        Command::Fix { paths, write } => {
+            init_logging("warn");
+            cli::run_fix(&paths_or_current(paths), write, &config)
+        }
+    };
+    ExitCode::from(code as u8)
+}

@@ -1,0 +1,137 @@
+//! The rule registry: every rule code Scholion reports, its default severity, and how user
+//! settings (enable, severity, a per-document cap) shape the findings of the analyzers.
+
+use crate::config::Config;
+use crate::finding::{Finding, Severity};
+
+/// One rule as users see it in configuration and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub default_severity: Severity,
+    pub description: &'static str,
+}
+
+/// The code of the summary diagnostic that stands for findings over the per-document cap.
+pub const TOO_MANY_FINDINGS: &str = "too-many-findings";
+
+/// Every rule, grouped by the analyzer that reports it.
+pub fn registry() -> Vec<RuleInfo> {
+    let mut rules = Vec::new();
+    for group in crate::analysis::RULE_GROUPS {
+        rules.extend(
+            group
+                .iter()
+                .map(|&(code, default_severity, description)| RuleInfo {
+                    code,
+                    default_severity,
+                    description,
+                }),
+        );
+    }
+    rules.push(RuleInfo {
+        code: TOO_MANY_FINDINGS,
+        default_severity: Severity::Information,
+        description: "more findings than `maxDiagnosticsPerFile`; the rest are not shown",
+    });
+    rules
+}
+
+pub fn is_known(code: &str) -> bool {
+    registry().iter().any(|rule| rule.code == code)
+}
+
+/// Drop disabled rules, apply severity overrides, sort by position and cap the count.
+pub fn apply_settings(mut findings: Vec<Finding>, config: &Config) -> Vec<Finding> {
+    findings.retain(|finding| config.rule(finding.rule).enabled);
+    for finding in &mut findings {
+        if let Some(severity) = config.rule(finding.rule).severity {
+            finding.severity = severity;
+        }
+    }
+    findings.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
+    let cap = config.max_diagnostics_per_file;
+    if findings.len() > cap && config.rule(TOO_MANY_FINDINGS).enabled {
+        let hidden = findings.len() - cap;
+        let first_hidden = findings[cap].range.clone();
+        findings.truncate(cap);
+        findings.push(Finding {
+            rule: TOO_MANY_FINDINGS,
+            severity: config
+                .rule(TOO_MANY_FINDINGS)
+                .severity
+                .unwrap_or(Severity::Information),
+            message: format!(
+                "{hidden} more findings are not shown (limit: maxDiagnosticsPerFile = {cap}); \
+                 run `scholion check` for all of them"
+            ),
+            range: first_hidden.start..first_hidden.start,
+            fixes: Vec::new(),
+            related: Vec::new(),
+        });
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RuleSetting;
+
+    fn finding(rule: &'static str, start: usize) -> Finding {
+        Finding {
+            rule,
+            severity: Severity::Warning,
+            message: String::new(),
+            range: start..start + 1,
+            fixes: vec![],
+            related: vec![],
+        }
+    }
+
+    #[test]
+    fn settings_disable_override_and_cap() {
+        let mut config = Config {
+            max_diagnostics_per_file: 2,
+            ..Config::default()
+        };
+        config.rules.insert(
+            "a".into(),
+            RuleSetting {
+                enabled: false,
+                severity: None,
+            },
+        );
+        config.rules.insert(
+            "b".into(),
+            RuleSetting {
+                enabled: true,
+                severity: Some(Severity::Hint),
+            },
+        );
+        let out = apply_settings(
+            vec![
+                finding("b", 9),
+                finding("a", 0),
+                finding("b", 3),
+                finding("b", 5),
+            ],
+            &config,
+        );
+        let codes: Vec<_> = out
+            .iter()
+            .map(|f| (f.rule, f.range.start, f.severity))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("b", 3, Severity::Hint),
+                ("b", 5, Severity::Hint),
+                (TOO_MANY_FINDINGS, 9, Severity::Information)
+            ]
+        );
+        assert!(out[2].message.starts_with("1 more"));
+    }
+}

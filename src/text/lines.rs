@@ -1,0 +1,187 @@
+//! Line structure of a text, for `&str` (files on disk) and `Rope` (open documents).
+//!
+//! Line breaks are `\n`, `\r\n` and a lone `\r`, as the LSP specification defines them.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use ropey::Rope;
+
+/// What position conversion needs from a text: its lines as byte ranges.
+pub trait Lines {
+    /// Total length in bytes.
+    fn len_bytes(&self) -> usize;
+    /// Number of lines; a text ending in a line break has an empty last line.
+    fn line_count(&self) -> usize;
+    /// Byte range of line `line`'s content, without its line break. `None` past the last line.
+    fn line_content(&self, line: usize) -> Option<Range<usize>>;
+    /// The line holding byte `offset` (offsets past the end map to the last line).
+    fn line_of(&self, offset: usize) -> usize;
+    /// The text of a byte range, which must lie on character boundaries.
+    fn slice(&self, range: Range<usize>) -> Cow<'_, str>;
+}
+
+/// Line starts of a string, computed once.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    starts.push(i + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { text, starts }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Byte offset where `line` starts.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line).copied()
+    }
+}
+
+/// The largest character boundary at or before `offset`.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Length of the line break that ends `content_end..next_start` (0, 1 or 2 bytes).
+fn content_end(bytes_before_next: &[u8]) -> usize {
+    match bytes_before_next {
+        [.., b'\r', b'\n'] => bytes_before_next.len() - 2,
+        [.., b'\n'] | [.., b'\r'] => bytes_before_next.len() - 1,
+        _ => bytes_before_next.len(),
+    }
+}
+
+impl Lines for LineIndex<'_> {
+    fn len_bytes(&self) -> usize {
+        self.text.len()
+    }
+
+    fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    fn line_content(&self, line: usize) -> Option<Range<usize>> {
+        let start = *self.starts.get(line)?;
+        let next = self
+            .starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = start + content_end(&self.text.as_bytes()[start..next]);
+        Some(start..end)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next.saturating_sub(1),
+        }
+    }
+
+    fn slice(&self, range: Range<usize>) -> Cow<'_, str> {
+        let end = floor_char_boundary(self.text, range.end.min(self.text.len()));
+        let start = floor_char_boundary(self.text, range.start.min(end));
+        Cow::Borrowed(&self.text[start..end])
+    }
+}
+
+/// Ropey (built with only `cr_lines`) breaks lines exactly at `\n`, `\r\n` and `\r`.
+impl Lines for Rope {
+    fn len_bytes(&self) -> usize {
+        Rope::len_bytes(self)
+    }
+
+    fn line_count(&self) -> usize {
+        self.len_lines()
+    }
+
+    fn line_content(&self, line: usize) -> Option<Range<usize>> {
+        if line >= self.len_lines() {
+            return None;
+        }
+        let start = self.line_to_byte(line);
+        let next = if line + 1 < self.len_lines() {
+            self.line_to_byte(line + 1)
+        } else {
+            Rope::len_bytes(self)
+        };
+        // A line break is at most two bytes; look only at the tail (byte by byte: a slice
+        // there could cut a character).
+        let tail_start = next.saturating_sub(2).max(start);
+        let tail: Vec<u8> = (tail_start..next).map(|i| self.byte(i)).collect();
+        Some(start..tail_start + content_end(&tail))
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.byte_to_line(offset.min(Rope::len_bytes(self)))
+    }
+
+    fn slice(&self, range: Range<usize>) -> Cow<'_, str> {
+        // Snap to character boundaries: `byte_slice` panics inside a character.
+        let end = self.char_to_byte(self.byte_to_char(range.end.min(Rope::len_bytes(self))));
+        let start = self.char_to_byte(self.byte_to_char(range.start.min(end)));
+        Cow::from(self.byte_slice(start..end))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contents(lines: &dyn Lines) -> Vec<String> {
+        (0..lines.line_count())
+            .map(|l| lines.slice(lines.line_content(l).unwrap()).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn all_three_line_breaks_and_a_trailing_empty_line() {
+        let text = "a\nb\r\nc\rd\n";
+        let expected = vec!["a", "b", "c", "d", ""];
+        assert_eq!(contents(&LineIndex::new(text)), expected);
+        assert_eq!(contents(&Rope::from_str(text)), expected);
+    }
+
+    #[test]
+    fn line_of_agrees_between_rope_and_str() {
+        let text = "één\r\n😀x\rlast";
+        let index = LineIndex::new(text);
+        let rope = Rope::from_str(text);
+        for offset in 0..=text.len() {
+            if text.is_char_boundary(offset) {
+                assert_eq!(
+                    index.line_of(offset),
+                    rope.line_of(offset),
+                    "offset {offset}"
+                );
+            }
+        }
+    }
+}
