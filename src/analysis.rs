@@ -27,9 +27,7 @@ pub fn safe_edits(findings: &[Finding]) -> Vec<crate::finding::Edit> {
         .iter()
         .filter_map(|f| {
             let safe = f.fixes.iter().filter(|fix| fix.safe);
-            safe.clone()
-                .find(|fix| fix.preferred)
-                .or_else(|| safe.clone().next())
+            safe.clone().find(|fix| fix.preferred).or_else(|| safe.clone().next())
         })
         .collect();
     chosen.sort_by_key(|fix| fix.edits.first().map(|e| e.range.start).unwrap_or(0));

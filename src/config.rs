@@ -51,10 +51,7 @@ pub struct RuleSetting {
 
 impl Default for RuleSetting {
     fn default() -> Self {
-        RuleSetting {
-            enabled: true,
-            severity: None,
-        }
+        RuleSetting { enabled: true, severity: None }
     }
 }
 
@@ -148,10 +145,7 @@ mod tests {
         assert_eq!(config.max_file_size, Config::default().max_file_size);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].contains("maxFileSize"));
-        assert_eq!(
-            config.rule("garbled-character").severity,
-            Some(Severity::Error)
-        );
+        assert_eq!(config.rule("garbled-character").severity, Some(Severity::Error));
         assert!(!config.rule("page-furniture").enabled);
         assert!(config.rule("anything-else").enabled);
     }

@@ -69,10 +69,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Lsp { stdio: _ } => {
             init_logging("info");
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(err) => {
                     eprintln!("error: cannot start the async runtime: {err}");
@@ -84,11 +81,7 @@ fn main() -> ExitCode {
             runtime.shutdown_timeout(std::time::Duration::from_millis(100));
             cli::EXIT_CLEAN
         }
-        Command::Check {
-            paths,
-            format,
-            no_color,
-        } => {
+        Command::Check { paths, format, no_color } => {
             init_logging("warn");
             cli::run_check(&paths_or_current(paths), format, !no_color, &config)
         }

@@ -58,22 +58,13 @@ fn edits_with_non_bmp_text_and_crlf_in_each_encoding() {
         let line0 = "a😀b𝔘c";
         let b = line0.find('b').unwrap();
         let col = column(line0, b, encoding);
-        client.notify(
-            "textDocument/didChange",
-            change(2, Some([[0, col], [0, col + 1]]), "B"),
-        );
+        client.notify("textDocument/didChange", change(2, Some([[0, col], [0, col + 1]]), "B"));
         // Insert after `ï` on line 1.
         let col = column("ïx", "ï".len(), encoding);
-        client.notify(
-            "textDocument/didChange",
-            change(3, Some([[1, col], [1, col]]), "😀"),
-        );
+        client.notify("textDocument/didChange", change(3, Some([[1, col], [1, col]]), "😀"));
         // Join line 0 and line 1 across the CRLF: from after `c` to the start of line 1.
         let c_end = column(line0, line0.len(), encoding);
-        client.notify(
-            "textDocument/didChange",
-            change(4, Some([[0, c_end], [1, 0]]), " "),
-        );
+        client.notify("textDocument/didChange", change(4, Some([[0, c_end], [1, 0]]), " "));
         let (version, server) = client.server_text(URI);
         assert_eq!(version, 4);
         assert_eq!(server, "a😀B𝔘c ï😀x\rlast", "encoding {encoding}");
@@ -115,16 +106,10 @@ fn bad_input_gets_errors_and_the_server_keeps_serving() {
     let (mut client, _) = Client::initialized(capabilities_with_encodings(&["utf-16"]), None);
     client.open(URI, "short\n");
     // Out-of-range positions are clamped to the end of the line / text.
-    client.notify(
-        "textDocument/didChange",
-        change(2, Some([[0, 500], [99, 0]]), "!"),
-    );
+    client.notify("textDocument/didChange", change(2, Some([[0, 500], [99, 0]]), "!"));
     assert_eq!(client.server_text(URI).1, "short!");
     // A stale version is ignored.
-    client.notify(
-        "textDocument/didChange",
-        change(2, Some([[0, 0], [0, 0]]), "X"),
-    );
+    client.notify("textDocument/didChange", change(2, Some([[0, 0], [0, 0]]), "X"));
     assert_eq!(client.server_text(URI).1, "short!");
     // Unknown document.
     let response = client.request_raw(
@@ -133,22 +118,15 @@ fn bad_input_gets_errors_and_the_server_keeps_serving() {
                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
                "context": {"diagnostics": []}}),
     );
-    assert!(response["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("unknown document"));
+    assert!(response["error"]["message"].as_str().unwrap().contains("unknown document"));
     // Malformed JSON and a message that is not JSON-RPC.
     client.send_raw(&frame("{this is not json"));
-    let parse_error = client
-        .wait_for(|m| m["error"]["code"] == -32700)
-        .expect("parse error reply");
+    let parse_error = client.wait_for(|m| m["error"]["code"] == -32700).expect("parse error reply");
     assert_eq!(parse_error["id"], Value::Null);
     client.send_raw(&frame(
         r#"{"jsonrpc":"2.0","id":77,"method":"textDocument/codeAction","params":{"bogus":1}}"#,
     ));
-    let invalid = client
-        .wait_for(|m| m["id"] == 77)
-        .expect("reply to bad params");
+    let invalid = client.wait_for(|m| m["id"] == 77).expect("reply to bad params");
     assert!(invalid["error"].is_object());
     // An unknown method.
     let unknown = client.request_raw("scholion/noSuchThing", json!({}));
@@ -161,10 +139,8 @@ fn bad_input_gets_errors_and_the_server_keeps_serving() {
 #[test]
 fn requests_before_initialize_are_refused() {
     let mut client = Client::start();
-    let response = client.request_raw(
-        "scholion/documentText",
-        json!({"textDocument": {"uri": URI}}),
-    );
+    let response =
+        client.request_raw("scholion/documentText", json!({"textDocument": {"uri": URI}}));
     assert_eq!(response["error"]["code"], -32002, "{response}");
     let result = client.request("initialize", json!({"processId": null, "capabilities": {}}));
     assert!(result["capabilities"].is_object());
@@ -176,10 +152,8 @@ fn requests_before_initialize_are_refused() {
 fn requests_after_shutdown_are_refused_and_exit_is_clean() {
     let (mut client, _) = Client::initialized(json!({}), None);
     client.request("shutdown", Value::Null);
-    let response = client.request_raw(
-        "scholion/documentText",
-        json!({"textDocument": {"uri": URI}}),
-    );
+    let response =
+        client.request_raw("scholion/documentText", json!({"textDocument": {"uri": URI}}));
     assert!(response["error"].is_object());
     client.notify("exit", Value::Null);
     assert!(client.wait_exit().success());

@@ -130,17 +130,8 @@ fn render_human(
         );
     }
     let mut notes = Vec::new();
-    if let Some(fix) = finding
-        .fixes
-        .iter()
-        .find(|f| f.preferred)
-        .or(finding.fixes.first())
-    {
-        let safety = if fix.safe {
-            ""
-        } else {
-            " (not applied by `scholion fix`)"
-        };
+    if let Some(fix) = finding.fixes.iter().find(|f| f.preferred).or(finding.fixes.first()) {
+        let safety = if fix.safe { "" } else { " (not applied by `scholion fix`)" };
         notes.push(format!("fix: {}{safety}", fix.title));
     }
     let diagnostic = Diagnostic::new(severity)
@@ -156,21 +147,16 @@ pub fn finding_json(name: &str, text: &str, finding: &Finding) -> serde_json::Va
     let lines = LineIndex::new(text);
     let (start, end) =
         position::to_positions(&lines, finding.range.clone(), PositionEncoding::Utf32);
-    let fix = finding
-        .fixes
-        .iter()
-        .find(|f| f.preferred)
-        .or(finding.fixes.first())
-        .map(|fix| {
-            json!({
-                "title": fix.title,
-                "safe": fix.safe,
-                "edits": fix.edits.iter().map(|e| json!({
-                    "byte_range": [e.range.start, e.range.end],
-                    "new_text": e.new_text,
-                })).collect::<Vec<_>>(),
-            })
-        });
+    let fix = finding.fixes.iter().find(|f| f.preferred).or(finding.fixes.first()).map(|fix| {
+        json!({
+            "title": fix.title,
+            "safe": fix.safe,
+            "edits": fix.edits.iter().map(|e| json!({
+                "byte_range": [e.range.start, e.range.end],
+                "new_text": e.new_text,
+            })).collect::<Vec<_>>(),
+        })
+    });
     json!({
         "file": name,
         "rule": finding.rule,

@@ -45,13 +45,7 @@ pub fn run_fix(paths: &[PathBuf], write: bool, config: &Config) -> i32 {
             let diff = TextDiff::from_lines(&original, &fixed);
             let a = format!("a/{name}");
             let b = format!("b/{name}");
-            if write!(
-                out,
-                "{}",
-                diff.unified_diff().context_radius(2).header(&a, &b)
-            )
-            .is_err()
-            {
+            if write!(out, "{}", diff.unified_diff().context_radius(2).header(&a, &b)).is_err() {
                 return EXIT_ERROR;
             }
         }
@@ -77,17 +71,11 @@ pub fn fixed_text(text: &str, config: &Config) -> String {
 /// Replace `path` with `fixed` through a temporary file and a rename, refusing when the file no
 /// longer holds `original` (someone changed it since we read it).
 pub fn write_if_unchanged(path: &Path, original: &str, fixed: &str) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|err| format!("cannot create a temporary file in {}: {err}", dir.display()))?;
-    temp.write_all(fixed.as_bytes())
-        .map_err(|err| format!("cannot write: {err}"))?;
-    temp.as_file()
-        .sync_all()
-        .map_err(|err| format!("cannot sync: {err}"))?;
+    temp.write_all(fixed.as_bytes()).map_err(|err| format!("cannot write: {err}"))?;
+    temp.as_file().sync_all().map_err(|err| format!("cannot sync: {err}"))?;
     if let Ok(metadata) = fs::metadata(path) {
         let _ = temp.as_file().set_permissions(metadata.permissions());
     }
@@ -95,7 +83,6 @@ pub fn write_if_unchanged(path: &Path, original: &str, fixed: &str) -> Result<()
     if current != original.as_bytes() {
         return Err("changed on disk since it was read; not written (run again)".into());
     }
-    temp.persist(path)
-        .map_err(|err| format!("cannot replace the file: {}", err.error))?;
+    temp.persist(path).map_err(|err| format!("cannot replace the file: {}", err.error))?;
     Ok(())
 }

@@ -44,13 +44,7 @@ pub enum ChangeOutcome {
 impl DocumentStore {
     pub fn open(&self, uri: Uri, text: &str, version: i32, language_id: &str) {
         let key = doc_key(&uri);
-        self.docs.insert(
-            key,
-            OpenDocument {
-                uri,
-                doc: Document::new(text, version, language_id),
-            },
-        );
+        self.docs.insert(key, OpenDocument { uri, doc: Document::new(text, version, language_id) });
     }
 
     pub fn close(&self, uri: &Uri) -> Option<OpenDocument> {
@@ -70,9 +64,7 @@ impl DocumentStore {
             return ChangeOutcome::UnknownDocument;
         };
         if version <= entry.doc.version {
-            return ChangeOutcome::Stale {
-                stored: entry.doc.version,
-            };
+            return ChangeOutcome::Stale { stored: entry.doc.version };
         }
         for change in changes {
             if let Err(err) = entry.doc.apply(change, encoding) {

@@ -141,15 +141,9 @@ impl Shared {
             match job.await {
                 Ok(Some((uri, diagnostics))) => {
                     if shared.documents.version(&key) == Some(version) {
-                        shared
-                            .client
-                            .publish_diagnostics(uri, diagnostics, Some(version))
-                            .await;
+                        shared.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
                     } else {
-                        debug!(
-                            "dropping diagnostics of {} v{version}: superseded",
-                            key.as_str()
-                        );
+                        debug!("dropping diagnostics of {} v{version}: superseded", key.as_str());
                     }
                 }
                 Ok(None) => {}
@@ -166,9 +160,7 @@ impl Shared {
         let filter = match FileFilter::new(&config) {
             Ok(filter) => filter,
             Err(err) => {
-                self.client
-                    .show_message(MessageType::ERROR, format!("scholion: {err}"))
-                    .await;
+                self.client.show_message(MessageType::ERROR, format!("scholion: {err}")).await;
                 return;
             }
         };
@@ -193,10 +185,7 @@ impl Shared {
         let roots = session.roots.clone();
         let lister = filter.clone();
         let files = tokio::task::spawn_blocking(move || {
-            roots
-                .iter()
-                .flat_map(|root| workspace::discover(root, &lister))
-                .collect::<Vec<_>>()
+            roots.iter().flat_map(|root| workspace::discover(root, &lister)).collect::<Vec<_>>()
         })
         .await
         .unwrap_or_default();
@@ -232,9 +221,7 @@ impl Shared {
             if let Some(progress) = &progress {
                 let done = ((batch_number + 1) * BATCH).min(total);
                 let percent = (done * 100).checked_div(total).unwrap_or(100) as u32;
-                progress
-                    .report_with_message(format!("{done}/{total} files"), percent)
-                    .await;
+                progress.report_with_message(format!("{done}/{total} files"), percent).await;
             }
         }
         let summary = format!("indexed {indexed} files, skipped {skipped}");
@@ -254,41 +241,42 @@ impl Shared {
         }
     }
 
-    async fn pull_configuration(self: Arc<Self>) {
-        let items = vec![ConfigurationItem {
-            scope_uri: None,
-            section: Some("scholion".into()),
-        }];
+    /// Ask the client for the `scholion` section and apply it. Returns whether the set of
+    /// indexed files may have changed.
+    async fn pull_configuration(self: &Arc<Self>) -> bool {
+        let items = vec![ConfigurationItem { scope_uri: None, section: Some("scholion".into()) }];
         match self.client.configuration(items).await {
             Ok(values) => {
                 let value = values.into_iter().next().unwrap_or(Value::Null);
-                self.apply_configuration(&value).await;
+                self.apply_configuration(&value).await
             }
-            Err(err) => warn!("workspace/configuration failed: {err}"),
+            Err(err) => {
+                warn!("workspace/configuration failed: {err}");
+                false
+            }
         }
     }
 
-    async fn apply_configuration(self: &Arc<Self>, value: &Value) {
+    /// Apply new settings and re-analyse open documents. Returns whether the set of indexed
+    /// files may have changed (the caller then re-scans).
+    async fn apply_configuration(self: &Arc<Self>, value: &Value) -> bool {
         let (config, warnings) = Config::from_json(value);
         for warning in &warnings {
             warn!("{warning}");
-            self.client
-                .show_message(MessageType::WARNING, format!("scholion: {warning}"))
-                .await;
+            self.client.show_message(MessageType::WARNING, format!("scholion: {warning}")).await;
         }
         let old = self.config();
         let new = self.set_config(config);
         for key in self.documents.keys() {
             self.schedule_analysis(key);
         }
-        if old.include != new.include
+        let files_changed = old.include != new.include
             || old.exclude != new.exclude
-            || old.max_file_size != new.max_file_size
-        {
-            tokio::spawn(self.clone().scan_workspace());
-        } else {
+            || old.max_file_size != new.max_file_size;
+        if !files_changed {
             self.after_index_change().await;
         }
+        files_changed
     }
 
     /// Diagnostics of one document (open or indexed), for pull requests.
@@ -298,12 +286,7 @@ impl Shared {
         let lines = LineIndex::new(&text);
         let encoding = self.encoding();
         let findings = analysis::analyze(&text, &config);
-        Some(
-            findings
-                .iter()
-                .map(|f| convert::diagnostic(&lines, uri, f, encoding))
-                .collect(),
-        )
+        Some(findings.iter().map(|f| convert::diagnostic(&lines, uri, f, encoding)).collect())
     }
 }
 
@@ -355,12 +338,7 @@ fn unknown_document(uri: &Uri) -> Error {
 }
 
 fn client_supports_pull(params: &InitializeParams) -> bool {
-    params
-        .capabilities
-        .text_document
-        .as_ref()
-        .and_then(|t| t.diagnostic.as_ref())
-        .is_some()
+    params.capabilities.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some()
 }
 
 fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
@@ -395,14 +373,9 @@ pub struct DocumentTextResult {
 impl Backend {
     pub async fn document_text(&self, params: DocumentTextParams) -> Result<DocumentTextResult> {
         let uri = params.text_document.uri;
-        let (text, version) = self
-            .shared
-            .text_of(&doc_key(&uri))
-            .ok_or_else(|| unknown_document(&uri))?;
-        Ok(DocumentTextResult {
-            version,
-            text: text.to_string(),
-        })
+        let (text, version) =
+            self.shared.text_of(&doc_key(&uri)).ok_or_else(|| unknown_document(&uri))?;
+        Ok(DocumentTextResult { version, text: text.to_string() })
     }
 }
 
@@ -435,9 +408,7 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|d| d.dynamic_registration)
                 .unwrap_or(false),
-            configuration_pull: workspace_caps
-                .and_then(|w| w.configuration)
-                .unwrap_or(false),
+            configuration_pull: workspace_caps.and_then(|w| w.configuration).unwrap_or(false),
         };
         info!(
             "initialize: encoding {}, roots {:?}, pull diagnostics {}",
@@ -525,8 +496,7 @@ impl LanguageServer for Backend {
         if session.configuration_pull {
             let puller = shared.clone();
             tokio::spawn(async move {
-                puller.clone().pull_configuration().await;
-                // A changed include/exclude re-scans there; scan here when it did not.
+                puller.pull_configuration().await;
                 puller.scan_workspace().await;
             });
         } else {
@@ -544,9 +514,7 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let key = doc_key(&doc.uri);
-        self.shared
-            .documents
-            .open(doc.uri, &doc.text, doc.version, &doc.language_id);
+        self.shared.documents.open(doc.uri, &doc.text, doc.version, &doc.language_id);
         self.shared.schedule_analysis(key);
     }
 
@@ -557,10 +525,7 @@ impl LanguageServer for Backend {
             .into_iter()
             .map(|c| TextChange {
                 range: c.range.map(|r| {
-                    (
-                        convert::from_lsp_position(r.start),
-                        convert::from_lsp_position(r.end),
-                    )
+                    (convert::from_lsp_position(r.start), convert::from_lsp_position(r.end))
                 }),
                 text: c.text,
             })
@@ -568,17 +533,10 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         let encoding = self.shared.encoding();
-        match self
-            .shared
-            .documents
-            .change(&uri, version, &changes, encoding)
-        {
+        match self.shared.documents.change(&uri, version, &changes, encoding) {
             ChangeOutcome::Applied => self.shared.schedule_analysis(doc_key(&uri)),
             ChangeOutcome::Stale { stored } => {
-                warn!(
-                    "ignoring change to {} v{version}: already at v{stored}",
-                    uri.as_str()
-                )
+                warn!("ignoring change to {} v{version}: already at v{stored}", uri.as_str())
             }
             ChangeOutcome::UnknownDocument => {
                 warn!("change to {} which is not open", uri.as_str())
@@ -589,8 +547,7 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         // The buffer already holds the saved text; re-run so the index is current.
-        self.shared
-            .schedule_analysis(doc_key(&params.text_document.uri));
+        self.shared.schedule_analysis(doc_key(&params.text_document.uri));
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -615,10 +572,7 @@ impl LanguageServer for Backend {
             })
             .await;
             if !shared.session().pull_diagnostics {
-                shared
-                    .client
-                    .publish_diagnostics(uri, Vec::new(), None)
-                    .await;
+                shared.client.publish_diagnostics(uri, Vec::new(), None).await;
             }
             shared.after_index_change().await;
         });
@@ -654,11 +608,16 @@ impl LanguageServer for Backend {
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         let shared = self.shared.clone();
-        if shared.session().configuration_pull {
-            tokio::spawn(shared.pull_configuration());
-        } else {
-            tokio::spawn(async move { shared.apply_configuration(&params.settings).await });
-        }
+        tokio::spawn(async move {
+            let files_changed = if shared.session().configuration_pull {
+                shared.pull_configuration().await
+            } else {
+                shared.apply_configuration(&params.settings).await
+            };
+            if files_changed {
+                shared.scan_workspace().await;
+            }
+        });
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -713,15 +672,15 @@ impl LanguageServer for Backend {
         let Some(items) = items else {
             return Err(unknown_document(&uri));
         };
-        Ok(DocumentDiagnosticReportResult::Report(
-            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
                 full_document_diagnostic_report: FullDocumentDiagnosticReport {
                     result_id: None,
                     items,
                 },
-            }),
-        ))
+            },
+        )))
     }
 
     async fn workspace_diagnostic(
@@ -731,10 +690,7 @@ impl LanguageServer for Backend {
         let shared = self.shared.clone();
         let items = tokio::task::spawn_blocking(move || {
             let docs: Vec<(DocKey, Option<PathBuf>)> = match shared.index.read() {
-                Ok(index) => index
-                    .docs()
-                    .map(|d| (d.key.clone(), d.path.clone()))
-                    .collect(),
+                Ok(index) => index.docs().map(|d| (d.key.clone(), d.path.clone())).collect(),
                 Err(_) => Vec::new(),
             };
             let mut items = Vec::new();
@@ -766,19 +722,13 @@ impl LanguageServer for Backend {
         })
         .await
         .map_err(|err| internal(&format!("workspace diagnostics failed: {err}")))?;
-        Ok(WorkspaceDiagnosticReportResult::Report(
-            WorkspaceDiagnosticReport { items },
-        ))
+        Ok(WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }))
     }
 }
 
 fn internal(message: &str) -> Error {
     error!("{message}");
-    Error {
-        code: ErrorCode::InternalError,
-        message: message.to_string().into(),
-        data: None,
-    }
+    Error { code: ErrorCode::InternalError, message: message.to_string().into(), data: None }
 }
 
 fn overlaps(range: &std::ops::Range<usize>, start: usize, end: usize) -> bool {

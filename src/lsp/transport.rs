@@ -60,20 +60,14 @@ pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Res
         }
     }
     let length = match length {
-        None => {
-            return Ok(Some(Frame::BadHeader(
-                "missing Content-Length header".into(),
-            )))
-        }
+        None => return Ok(Some(Frame::BadHeader("missing Content-Length header".into()))),
         Some(Err(reason)) => return Ok(Some(Frame::BadHeader(reason))),
         Some(Ok(length)) => length,
     };
     if length > MAX_MESSAGE_BYTES {
-        let skipped = tokio::io::copy(
-            &mut (&mut *reader).take(length as u64),
-            &mut tokio::io::sink(),
-        )
-        .await?;
+        let skipped =
+            tokio::io::copy(&mut (&mut *reader).take(length as u64), &mut tokio::io::sink())
+                .await?;
         if (skipped as usize) < length {
             return Ok(None);
         }
@@ -102,13 +96,7 @@ fn error_reply(id: Value, code: i64, message: &str) -> Vec<u8> {
 pub fn vet(body: &[u8]) -> Result<(), Vec<u8>> {
     let value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
-        Err(err) => {
-            return Err(error_reply(
-                Value::Null,
-                -32700,
-                &format!("parse error: {err}"),
-            ))
-        }
+        Err(err) => return Err(error_reply(Value::Null, -32700, &format!("parse error: {err}"))),
     };
     let id = value.get("id").cloned().unwrap_or(Value::Null);
     let id_ok = matches!(id, Value::Null | Value::Number(_) | Value::String(_));
@@ -121,11 +109,7 @@ pub fn vet(body: &[u8]) -> Result<(), Vec<u8>> {
         Ok(())
     } else {
         let id = if id_ok { id } else { Value::Null };
-        Err(error_reply(
-            id,
-            -32600,
-            "invalid request: not a JSON-RPC 2.0 message",
-        ))
+        Err(error_reply(id, -32600, "invalid request: not a JSON-RPC 2.0 message"))
     }
 }
 
@@ -151,10 +135,7 @@ where
                 Err(reply) => {
                     warn!(
                         "malformed message from the client: {}",
-                        String::from_utf8_lossy(&body)
-                            .chars()
-                            .take(200)
-                            .collect::<String>()
+                        String::from_utf8_lossy(&body).chars().take(200).collect::<String>()
                     );
                     let _ = replies.send(Some(reply));
                     None
@@ -221,18 +202,9 @@ mod tests {
         let input = b"Content-Length: 2\r\n\r\n{}\r\nX-Junk: 1\r\n\r\nContent-Length: nope\r\n\r\n"
             .to_vec();
         let mut reader = BufReader::new(&input[..]);
-        assert_eq!(
-            read_frame(&mut reader).await.unwrap(),
-            Some(Frame::Body(b"{}".to_vec()))
-        );
-        assert!(matches!(
-            read_frame(&mut reader).await.unwrap(),
-            Some(Frame::BadHeader(_))
-        ));
-        assert!(matches!(
-            read_frame(&mut reader).await.unwrap(),
-            Some(Frame::BadHeader(_))
-        ));
+        assert_eq!(read_frame(&mut reader).await.unwrap(), Some(Frame::Body(b"{}".to_vec())));
+        assert!(matches!(read_frame(&mut reader).await.unwrap(), Some(Frame::BadHeader(_))));
+        assert!(matches!(read_frame(&mut reader).await.unwrap(), Some(Frame::BadHeader(_))));
         assert_eq!(read_frame(&mut reader).await.unwrap(), None);
     }
 

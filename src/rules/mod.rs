@@ -19,15 +19,11 @@ pub const TOO_MANY_FINDINGS: &str = "too-many-findings";
 pub fn registry() -> Vec<RuleInfo> {
     let mut rules = Vec::new();
     for group in crate::analysis::RULE_GROUPS {
-        rules.extend(
-            group
-                .iter()
-                .map(|&(code, default_severity, description)| RuleInfo {
-                    code,
-                    default_severity,
-                    description,
-                }),
-        );
+        rules.extend(group.iter().map(|&(code, default_severity, description)| RuleInfo {
+            code,
+            default_severity,
+            description,
+        }));
     }
     rules.push(RuleInfo {
         code: TOO_MANY_FINDINGS,
@@ -59,10 +55,7 @@ pub fn apply_settings(mut findings: Vec<Finding>, config: &Config) -> Vec<Findin
         findings.truncate(cap);
         findings.push(Finding {
             rule: TOO_MANY_FINDINGS,
-            severity: config
-                .rule(TOO_MANY_FINDINGS)
-                .severity
-                .unwrap_or(Severity::Information),
+            severity: config.rule(TOO_MANY_FINDINGS).severity.unwrap_or(Severity::Information),
             message: format!(
                 "{hidden} more findings are not shown (limit: maxDiagnosticsPerFile = {cap}); \
                  run `scholion check` for all of them"
@@ -93,37 +86,16 @@ mod tests {
 
     #[test]
     fn settings_disable_override_and_cap() {
-        let mut config = Config {
-            max_diagnostics_per_file: 2,
-            ..Config::default()
-        };
-        config.rules.insert(
-            "a".into(),
-            RuleSetting {
-                enabled: false,
-                severity: None,
-            },
-        );
-        config.rules.insert(
-            "b".into(),
-            RuleSetting {
-                enabled: true,
-                severity: Some(Severity::Hint),
-            },
-        );
+        let mut config = Config { max_diagnostics_per_file: 2, ..Config::default() };
+        config.rules.insert("a".into(), RuleSetting { enabled: false, severity: None });
+        config
+            .rules
+            .insert("b".into(), RuleSetting { enabled: true, severity: Some(Severity::Hint) });
         let out = apply_settings(
-            vec![
-                finding("b", 9),
-                finding("a", 0),
-                finding("b", 3),
-                finding("b", 5),
-            ],
+            vec![finding("b", 9), finding("a", 0), finding("b", 3), finding("b", 5)],
             &config,
         );
-        let codes: Vec<_> = out
-            .iter()
-            .map(|f| (f.rule, f.range.start, f.severity))
-            .collect();
+        let codes: Vec<_> = out.iter().map(|f| (f.rule, f.range.start, f.severity)).collect();
         assert_eq!(
             codes,
             vec![

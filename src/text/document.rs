@@ -45,11 +45,7 @@ pub struct Document {
 
 impl Document {
     pub fn new(text: &str, version: i32, language_id: impl Into<String>) -> Self {
-        Document {
-            rope: Rope::from_str(text),
-            version,
-            language_id: language_id.into(),
-        }
+        Document { rope: Rope::from_str(text), version, language_id: language_id.into() }
     }
 
     /// Apply one change; positions are read in `encoding` and clamped into the text.
@@ -95,11 +91,9 @@ mod tests {
     fn utf16_edit_after_non_bmp_character() {
         let mut doc = Document::new("x😀y\nzz", 1, "plaintext");
         // UTF-16: x=0, 😀=1..3, y=3.
-        doc.apply(&edit(0, 3, 0, 4, "Y"), PositionEncoding::Utf16)
-            .unwrap();
+        doc.apply(&edit(0, 3, 0, 4, "Y"), PositionEncoding::Utf16).unwrap();
         assert_eq!(doc.text(), "x😀Y\nzz");
-        doc.apply(&edit(0, 2, 1, 1, "-"), PositionEncoding::Utf8)
-            .unwrap();
+        doc.apply(&edit(0, 2, 1, 1, "-"), PositionEncoding::Utf8).unwrap();
         // UTF-8 column 2 is inside 😀: snaps to its start.
         assert_eq!(doc.text(), "x-z");
     }
@@ -107,20 +101,11 @@ mod tests {
     #[test]
     fn edits_across_crlf_and_full_replacement() {
         let mut doc = Document::new("ab\r\ncd\ref", 1, "text");
-        doc.apply(&edit(0, 1, 2, 1, "X"), PositionEncoding::Utf32)
-            .unwrap();
+        doc.apply(&edit(0, 1, 2, 1, "X"), PositionEncoding::Utf32).unwrap();
         assert_eq!(doc.text(), "aXf");
-        doc.apply(
-            &TextChange {
-                range: None,
-                text: "new".into(),
-            },
-            PositionEncoding::Utf16,
-        )
-        .unwrap();
+        doc.apply(&TextChange { range: None, text: "new".into() }, PositionEncoding::Utf16)
+            .unwrap();
         assert_eq!(doc.text(), "new");
-        assert!(doc
-            .apply(&edit(1, 0, 0, 0, ""), PositionEncoding::Utf16)
-            .is_err());
+        assert!(doc.apply(&edit(1, 0, 0, 0, ""), PositionEncoding::Utf16).is_err());
     }
 }

@@ -89,11 +89,7 @@ impl Lines for LineIndex<'_> {
 
     fn line_content(&self, line: usize) -> Option<Range<usize>> {
         let start = *self.starts.get(line)?;
-        let next = self
-            .starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(self.text.len());
+        let next = self.starts.get(line + 1).copied().unwrap_or(self.text.len());
         let end = start + content_end(&self.text.as_bytes()[start..next]);
         Some(start..end)
     }
@@ -176,11 +172,7 @@ mod tests {
         let rope = Rope::from_str(text);
         for offset in 0..=text.len() {
             if text.is_char_boundary(offset) {
-                assert_eq!(
-                    index.line_of(offset),
-                    rope.line_of(offset),
-                    "offset {offset}"
-                );
+                assert_eq!(index.line_of(offset), rope.line_of(offset), "offset {offset}");
             }
         }
     }

@@ -44,10 +44,7 @@ impl PositionEncoding {
         if offered.iter().any(|name| name == "utf-8") {
             return PositionEncoding::Utf8;
         }
-        offered
-            .iter()
-            .find_map(|name| Self::from_name(name))
-            .unwrap_or(PositionEncoding::Utf16)
+        offered.iter().find_map(|name| Self::from_name(name)).unwrap_or(PositionEncoding::Utf16)
     }
 
     /// Width of `c` in this encoding's units.
@@ -116,10 +113,7 @@ pub fn to_positions(
     range: Range<usize>,
     encoding: PositionEncoding,
 ) -> (Position, Position) {
-    (
-        to_position(text, range.start, encoding),
-        to_position(text, range.end, encoding),
-    )
+    (to_position(text, range.start, encoding), to_position(text, range.end, encoding))
 }
 
 fn saturating_u32(n: usize) -> u32 {
@@ -139,42 +133,20 @@ mod tests {
         let index = LineIndex::new(TEXT);
         let b = TEXT.find('b').unwrap();
         let c = TEXT.find('c').unwrap();
-        assert_eq!(
-            to_position(&index, b, PositionEncoding::Utf16),
-            Position::new(0, 3)
-        );
-        assert_eq!(
-            to_position(&index, b, PositionEncoding::Utf8),
-            Position::new(0, 5)
-        );
-        assert_eq!(
-            to_position(&index, b, PositionEncoding::Utf32),
-            Position::new(0, 2)
-        );
-        assert_eq!(
-            to_position(&index, c, PositionEncoding::Utf16),
-            Position::new(0, 6)
-        );
+        assert_eq!(to_position(&index, b, PositionEncoding::Utf16), Position::new(0, 3));
+        assert_eq!(to_position(&index, b, PositionEncoding::Utf8), Position::new(0, 5));
+        assert_eq!(to_position(&index, b, PositionEncoding::Utf32), Position::new(0, 2));
+        assert_eq!(to_position(&index, c, PositionEncoding::Utf16), Position::new(0, 6));
         let x = TEXT.find('x').unwrap();
-        assert_eq!(
-            to_position(&index, x, PositionEncoding::Utf16),
-            Position::new(1, 1)
-        );
-        assert_eq!(
-            to_position(&index, x, PositionEncoding::Utf8),
-            Position::new(1, 2)
-        );
+        assert_eq!(to_position(&index, x, PositionEncoding::Utf16), Position::new(1, 1));
+        assert_eq!(to_position(&index, x, PositionEncoding::Utf8), Position::new(1, 2));
     }
 
     #[test]
     fn round_trip_every_boundary_in_every_encoding() {
         let rope = Rope::from_str(TEXT);
         let index = LineIndex::new(TEXT);
-        for enc in [
-            PositionEncoding::Utf8,
-            PositionEncoding::Utf16,
-            PositionEncoding::Utf32,
-        ] {
+        for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32] {
             for offset in (0..=TEXT.len()).filter(|&o| TEXT.is_char_boundary(o)) {
                 // Offsets inside a CRLF pair have no position of their own.
                 if TEXT.as_bytes().get(offset.wrapping_sub(1)) == Some(&b'\r')
@@ -193,20 +165,11 @@ mod tests {
     #[test]
     fn out_of_range_and_mid_character_positions_clamp() {
         let index = LineIndex::new(TEXT);
-        assert_eq!(
-            to_offset(&index, Position::new(99, 0), PositionEncoding::Utf16),
-            TEXT.len()
-        );
+        assert_eq!(to_offset(&index, Position::new(99, 0), PositionEncoding::Utf16), TEXT.len());
         let line0_end = TEXT.find('\r').unwrap();
-        assert_eq!(
-            to_offset(&index, Position::new(0, 500), PositionEncoding::Utf16),
-            line0_end
-        );
+        assert_eq!(to_offset(&index, Position::new(0, 500), PositionEncoding::Utf16), line0_end);
         // Column 2 in UTF-16 is the middle of 😀's surrogate pair: snap to its start.
-        assert_eq!(
-            to_offset(&index, Position::new(0, 2), PositionEncoding::Utf16),
-            1
-        );
+        assert_eq!(to_offset(&index, Position::new(0, 2), PositionEncoding::Utf16), 1);
     }
 
     #[test]
@@ -216,21 +179,12 @@ mod tests {
             PositionEncoding::negotiate(&names(&["utf-16", "utf-8"])),
             PositionEncoding::Utf8
         );
-        assert_eq!(
-            PositionEncoding::negotiate(&names(&[])),
-            PositionEncoding::Utf16
-        );
-        assert_eq!(
-            PositionEncoding::negotiate(&names(&["utf-32"])),
-            PositionEncoding::Utf32
-        );
+        assert_eq!(PositionEncoding::negotiate(&names(&[])), PositionEncoding::Utf16);
+        assert_eq!(PositionEncoding::negotiate(&names(&["utf-32"])), PositionEncoding::Utf32);
         assert_eq!(
             PositionEncoding::negotiate(&names(&["utf-16", "utf-32"])),
             PositionEncoding::Utf16
         );
-        assert_eq!(
-            PositionEncoding::negotiate(&names(&["latin-1"])),
-            PositionEncoding::Utf16
-        );
+        assert_eq!(PositionEncoding::negotiate(&names(&["latin-1"])), PositionEncoding::Utf16);
     }
 }

@@ -25,17 +25,11 @@ impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SkipReason::TooLarge { size, limit } => {
-                write!(
-                    f,
-                    "file is {size} bytes, over the limit of {limit} (maxFileSize)"
-                )
+                write!(f, "file is {size} bytes, over the limit of {limit} (maxFileSize)")
             }
             SkipReason::Binary => write!(f, "binary file (holds NUL bytes)"),
             SkipReason::InvalidUtf8 { valid_up_to } => {
-                write!(
-                    f,
-                    "not valid UTF-8 (first bad byte at offset {valid_up_to})"
-                )
+                write!(f, "not valid UTF-8 (first bad byte at offset {valid_up_to})")
             }
             SkipReason::Unreadable(err) => write!(f, "cannot be read: {err}"),
         }
@@ -75,11 +69,8 @@ fn build_set(patterns: &[String]) -> Result<GlobSet, String> {
 
 /// Every file under `root` that the filter accepts, in a stable order.
 pub fn discover(root: &Path, filter: &FileFilter) -> Vec<PathBuf> {
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .require_git(false)
-        .follow_links(false)
-        .build();
+    let walker =
+        ignore::WalkBuilder::new(root).hidden(true).require_git(false).follow_links(false).build();
     let mut files = Vec::new();
     for entry in walker {
         let entry = match entry {
@@ -105,15 +96,9 @@ pub fn discover(root: &Path, filter: &FileFilter) -> Vec<PathBuf> {
 /// Read a text file, refusing what cannot be indexed.
 pub fn read_text(path: &Path, max_size: u64) -> Result<String, SkipReason> {
     let file = fs::File::open(path).map_err(|err| SkipReason::Unreadable(err.to_string()))?;
-    let size = file
-        .metadata()
-        .map_err(|err| SkipReason::Unreadable(err.to_string()))?
-        .len();
+    let size = file.metadata().map_err(|err| SkipReason::Unreadable(err.to_string()))?.len();
     if size > max_size {
-        return Err(SkipReason::TooLarge {
-            size,
-            limit: max_size,
-        });
+        return Err(SkipReason::TooLarge { size, limit: max_size });
     }
     let mut bytes = Vec::with_capacity(size as usize);
     // Read at most one byte past the limit: the file may grow between stat and read.
@@ -121,10 +106,7 @@ pub fn read_text(path: &Path, max_size: u64) -> Result<String, SkipReason> {
         .read_to_end(&mut bytes)
         .map_err(|err| SkipReason::Unreadable(err.to_string()))?;
     if bytes.len() as u64 > max_size {
-        return Err(SkipReason::TooLarge {
-            size: bytes.len() as u64,
-            limit: max_size,
-        });
+        return Err(SkipReason::TooLarge { size: bytes.len() as u64, limit: max_size });
     }
     decode_text(bytes)
 }
@@ -134,9 +116,8 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, SkipReason> {
     if bytes.contains(&0) {
         return Err(SkipReason::Binary);
     }
-    String::from_utf8(bytes).map_err(|err| SkipReason::InvalidUtf8 {
-        valid_up_to: err.utf8_error().valid_up_to(),
-    })
+    String::from_utf8(bytes)
+        .map_err(|err| SkipReason::InvalidUtf8 { valid_up_to: err.utf8_error().valid_up_to() })
 }
 
 #[cfg(test)]
@@ -145,19 +126,13 @@ mod tests {
 
     #[test]
     fn filter_include_exclude() {
-        let config = Config {
-            exclude: vec!["drafts/**".into()],
-            ..Config::default()
-        };
+        let config = Config { exclude: vec!["drafts/**".into()], ..Config::default() };
         let filter = FileFilter::new(&config).unwrap();
         assert!(filter.accepts(Path::new("a/b.txt")));
         assert!(filter.accepts(Path::new("b.txt")));
         assert!(!filter.accepts(Path::new("drafts/b.txt")));
         assert!(!filter.accepts(Path::new("b.md")));
-        let bad = Config {
-            include: vec!["a[".into()],
-            ..Config::default()
-        };
+        let bad = Config { include: vec!["a[".into()], ..Config::default() };
         assert!(FileFilter::new(&bad).unwrap_err().contains("a["));
     }
 
@@ -178,26 +153,14 @@ mod tests {
             .iter()
             .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(
-            names,
-            vec!["big.txt", "bin.txt", "latin1.txt", "sub dir/ü.txt"]
-        );
-        assert_eq!(
-            read_text(&root.join("bin.txt"), 1000),
-            Err(SkipReason::Binary)
-        );
+        assert_eq!(names, vec!["big.txt", "bin.txt", "latin1.txt", "sub dir/ü.txt"]);
+        assert_eq!(read_text(&root.join("bin.txt"), 1000), Err(SkipReason::Binary));
         assert_eq!(
             read_text(&root.join("latin1.txt"), 1000),
             Err(SkipReason::InvalidUtf8 { valid_up_to: 3 })
         );
-        assert!(matches!(
-            read_text(&root.join("big.txt"), 10),
-            Err(SkipReason::TooLarge { .. })
-        ));
+        assert!(matches!(read_text(&root.join("big.txt"), 10), Err(SkipReason::TooLarge { .. })));
         assert_eq!(read_text(&root.join("sub dir/ü.txt"), 10).unwrap(), "ok");
-        assert!(matches!(
-            read_text(&root.join("gone.txt"), 10),
-            Err(SkipReason::Unreadable(_))
-        ));
+        assert!(matches!(read_text(&root.join("gone.txt"), 10), Err(SkipReason::Unreadable(_))));
     }
 }

@@ -54,15 +54,7 @@ impl WorkspaceIndex {
 
     pub fn upsert(&mut self, key: DocKey, path: Option<PathBuf>, text: Arc<str>, open: bool) {
         self.generation += 1;
-        self.docs.insert(
-            key.clone(),
-            IndexedDoc {
-                key,
-                path,
-                text,
-                open,
-            },
-        );
+        self.docs.insert(key.clone(), IndexedDoc { key, path, text, open });
     }
 
     pub fn remove(&mut self, key: &DocKey) -> Option<IndexedDoc> {

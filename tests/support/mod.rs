@@ -180,18 +180,10 @@ impl Client {
         };
         if let Some(pos) = self.notifications.iter().rposition(fits) {
             let message = self.notifications.remove(pos);
-            return message["params"]["diagnostics"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
+            return message["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
         }
-        let message = self
-            .wait_for(fits)
-            .unwrap_or_else(|| panic!("no diagnostics for {uri}"));
-        message["params"]["diagnostics"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        let message = self.wait_for(fits).unwrap_or_else(|| panic!("no diagnostics for {uri}"));
+        message["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
     }
 
     pub fn open(&mut self, uri: &str, text: &str) {
@@ -203,14 +195,8 @@ impl Client {
 
     /// The server's copy of a document (test-only request).
     pub fn server_text(&mut self, uri: &str) -> (Value, String) {
-        let result = self.request(
-            "scholion/documentText",
-            json!({"textDocument": {"uri": uri}}),
-        );
-        (
-            result["version"].clone(),
-            result["text"].as_str().unwrap_or_default().to_string(),
-        )
+        let result = self.request("scholion/documentText", json!({"textDocument": {"uri": uri}}));
+        (result["version"].clone(), result["text"].as_str().unwrap_or_default().to_string())
     }
 
     /// `shutdown`, `exit`, and the process's exit status.
