@@ -5,6 +5,7 @@
 
 mod convert;
 mod documents;
+mod features;
 mod server;
 mod transport;
 

@@ -19,13 +19,13 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, warn};
 
-use super::convert;
-use super::documents::{doc_key, ChangeOutcome, DocumentStore};
-use crate::analysis;
+use super::documents::{doc_key, ChangeOutcome, DocumentStore, OpenDocument};
+use super::{convert, features};
+use crate::analysis::{self, DocumentAnalysis};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::text::{LineIndex, PositionEncoding, TextChange};
-use crate::workspace::{self, DocKey, FileFilter, WorkspaceIndex};
+use crate::workspace::{self, DocKey, FileFilter, IndexedDoc, WorkspaceIndex};
 
 /// The `source.fixAll` kind scoped to this server, as VS Code's `editor.codeActionsOnSave` uses.
 const FIX_ALL_KIND: &str = "source.fixAll.scholion";
@@ -95,13 +95,58 @@ impl Shared {
         config
     }
 
-    /// The text of a document: the editor's buffer when open, else the indexed file.
-    fn text_of(&self, key: &DocKey) -> Option<(Arc<str>, Option<i32>)> {
-        if let Some(open) = self.documents.get(key) {
-            return Some((Arc::from(open.doc.text()), Some(open.doc.version)));
+    /// The document for `key` as the index holds it, analysed at the editor's current version
+    /// (analysing it now if the background job has not caught up). Blocking: call it from the
+    /// blocking pool. `None` for a document that is neither open nor in the workspace.
+    fn current(&self, key: &DocKey) -> Option<IndexedDoc> {
+        let open = self.documents.get(key);
+        if let Ok(index) = self.index.read() {
+            if let Some(doc) = index.get(key) {
+                if doc.version == open.as_ref().map(|o| o.doc.version) {
+                    return Some(doc.clone());
+                }
+            }
         }
-        let index = self.index.read().ok()?;
-        index.get(key).map(|doc| (doc.text.clone(), None))
+        Some(self.index_open(key, &open?))
+    }
+
+    /// Analyse an open document and put it in the index unless a newer version is there.
+    fn index_open(&self, key: &DocKey, open: &OpenDocument) -> IndexedDoc {
+        let text: Arc<str> = Arc::from(open.doc.text());
+        let doc = IndexedDoc {
+            key: key.clone(),
+            path: open.uri.to_file_path().map(|p| p.into_owned()),
+            analysis: Arc::new(DocumentAnalysis::new(&text)),
+            text,
+            version: Some(open.doc.version),
+        };
+        if let Ok(mut index) = self.index.write() {
+            let stored = index.get(key).and_then(|d| d.version);
+            if stored.is_none_or(|v| v < open.doc.version) && self.documents.get(key).is_some() {
+                index.upsert(
+                    key.clone(),
+                    doc.path.clone(),
+                    doc.text.clone(),
+                    doc.analysis.clone(),
+                    doc.version,
+                );
+            }
+        }
+        doc
+    }
+
+    /// The findings of a document, with cross-document knowledge from the index.
+    fn findings_for(&self, doc: &IndexedDoc) -> Vec<Finding> {
+        let config = self.config();
+        let Ok(index) = self.index.read() else { return Vec::new() };
+        let is_defined = |short: &str| index.is_defined(short);
+        analysis::findings(&doc.text, &doc.analysis, &is_defined, &config)
+    }
+
+    fn diagnostics_for(&self, doc: &IndexedDoc, uri: &Uri) -> Vec<Diagnostic> {
+        let lines = LineIndex::new(&doc.text);
+        let encoding = self.encoding();
+        self.findings_for(doc).iter().map(|f| convert::diagnostic(&lines, uri, f, encoding)).collect()
     }
 
     /// Re-analyse an open document off the message loop and publish its diagnostics, unless a
@@ -120,23 +165,11 @@ impl Shared {
                 if worker.documents.version(&job_key) != Some(version) {
                     return None;
                 }
-                let text: Arc<str> = Arc::from(snapshot.doc.text());
-                let path = snapshot.uri.to_file_path().map(|p| p.into_owned());
-                if let Ok(mut index) = worker.index.write() {
-                    index.upsert(job_key.clone(), path, text.clone(), true);
-                }
+                let doc = worker.index_open(&job_key, &snapshot);
                 if worker.session().pull_diagnostics {
                     return None;
                 }
-                let config = worker.config();
-                let encoding = worker.encoding();
-                let findings = analysis::analyze(&text, &config);
-                let lines = LineIndex::new(&text);
-                let diagnostics: Vec<Diagnostic> = findings
-                    .iter()
-                    .map(|f| convert::diagnostic(&lines, &snapshot.uri, f, encoding))
-                    .collect();
-                Some((snapshot.uri, diagnostics))
+                Some((snapshot.uri.clone(), worker.diagnostics_for(&doc, &snapshot.uri)))
             });
             match job.await {
                 Ok(Some((uri, diagnostics))) => {
@@ -281,12 +314,8 @@ impl Shared {
 
     /// Diagnostics of one document (open or indexed), for pull requests.
     fn document_diagnostics(&self, key: &DocKey, uri: &Uri) -> Option<Vec<Diagnostic>> {
-        let (text, _) = self.text_of(key)?;
-        let config = self.config();
-        let lines = LineIndex::new(&text);
-        let encoding = self.encoding();
-        let findings = analysis::analyze(&text, &config);
-        Some(findings.iter().map(|f| convert::diagnostic(&lines, uri, f, encoding)).collect())
+        let doc = self.current(key)?;
+        Some(self.diagnostics_for(&doc, uri))
     }
 }
 
@@ -298,8 +327,12 @@ fn index_file(shared: &Shared, path: &Path, max_size: u64) -> bool {
     }
     match workspace::read_text(path, max_size) {
         Ok(text) => {
+            let analysis = Arc::new(DocumentAnalysis::new(&text));
             if let Ok(mut index) = shared.index.write() {
-                index.upsert(key, Some(path.to_path_buf()), Arc::from(text), false);
+                // The document may have been opened meanwhile: the editor's text wins.
+                if !index.is_open(&key) {
+                    index.upsert(key, Some(path.to_path_buf()), Arc::from(text), analysis, None);
+                }
             }
             true
         }
@@ -373,9 +406,37 @@ pub struct DocumentTextResult {
 impl Backend {
     pub async fn document_text(&self, params: DocumentTextParams) -> Result<DocumentTextResult> {
         let uri = params.text_document.uri;
-        let (text, version) =
-            self.shared.text_of(&doc_key(&uri)).ok_or_else(|| unknown_document(&uri))?;
-        Ok(DocumentTextResult { version, text: text.to_string() })
+        let key = doc_key(&uri);
+        if let Some(open) = self.shared.documents.get(&key) {
+            return Ok(DocumentTextResult { version: Some(open.doc.version), text: open.doc.text() });
+        }
+        let index = self.shared.index.read().map_err(|_| internal("index unavailable"))?;
+        let doc = index.get(&key).ok_or_else(|| unknown_document(&uri))?;
+        Ok(DocumentTextResult { version: None, text: doc.text.to_string() })
+    }
+
+    /// Run `work` on the blocking pool with the current analysis of `uri`'s document, the
+    /// index, and the byte offset of `position`. Unknown documents and panics become errors.
+    async fn on_document<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        uri: Uri,
+        position: Option<Position>,
+        work: impl FnOnce(&Shared, &WorkspaceIndex, &IndexedDoc, usize) -> T + Send + 'static,
+    ) -> Result<T> {
+        let shared = self.shared.clone();
+        tokio::task::spawn_blocking(move || {
+            let key = doc_key(&uri);
+            let doc = shared.current(&key).ok_or_else(|| unknown_document(&uri))?;
+            let encoding = shared.encoding();
+            let offset = position
+                .map(|p| convert::to_offset(&LineIndex::new(&doc.text), p, encoding))
+                .unwrap_or(0);
+            let index = shared.index.read().map_err(|_| internal("index unavailable"))?;
+            guarded(what, &uri, || work(&shared, &index, &doc, offset))
+        })
+        .await
+        .map_err(|err| internal(&format!("{what} failed: {err}")))?
     }
 }
 
@@ -441,11 +502,17 @@ impl LanguageServer for Backend {
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![
                     CodeActionKind::QUICKFIX,
+                    CodeActionKind::REFACTOR_REWRITE,
                     CodeActionKind::SOURCE_FIX_ALL,
                     CodeActionKind::from(FIX_ALL_KIND),
                 ]),
                 ..CodeActionOptions::default()
             })),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            definition_provider: Some(OneOf::Left(true)),
+            references_provider: Some(OneOf::Left(true)),
+            document_symbol_provider: Some(OneOf::Left(true)),
+            workspace_symbol_provider: Some(OneOf::Left(true)),
             diagnostic_provider: pull.then(|| {
                 DiagnosticServerCapabilities::Options(DiagnosticOptions {
                     identifier: Some("scholion".into()),
@@ -622,18 +689,17 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri.clone();
-        let key = doc_key(&uri);
-        let Some((text, _)) = self.shared.text_of(&key) else {
-            return Err(unknown_document(&uri));
-        };
-        let config = self.shared.config();
-        let encoding = self.shared.encoding();
-        guarded("codeAction", &uri, || {
-            let lines = LineIndex::new(&text);
-            let start = convert::to_offset(&lines, params.range.start, encoding);
-            let end = convert::to_offset(&lines, params.range.end, encoding).max(start);
-            let findings = analysis::analyze(&text, &config);
-            let only = params.context.only.clone();
+        let range = params.range;
+        let only = params.context.only.clone();
+        self.on_document("codeAction", uri.clone(), Some(range.start), move |shared, index, doc, start| {
+            let encoding = shared.encoding();
+            let lines = LineIndex::new(&doc.text);
+            let end = convert::to_offset(&lines, range.end, encoding).max(start);
+            // Findings are recomputed, so actions work whether or not the client sends its
+            // diagnostics in the request context.
+            let config = shared.config();
+            let is_defined = |short: &str| index.is_defined(short);
+            let findings = analysis::findings(&doc.text, &doc.analysis, &is_defined, &config);
             let wants = |kind: &CodeActionKind| {
                 only.as_ref()
                     .is_none_or(|kinds| kinds.iter().any(|k| kind.as_str().starts_with(k.as_str())))
@@ -648,6 +714,11 @@ impl LanguageServer for Backend {
                     }
                 }
             }
+            if wants(&CodeActionKind::REFACTOR_REWRITE) {
+                for action in features::rewrite_actions(index, doc, &uri, start, encoding) {
+                    actions.push(CodeActionOrCommand::CodeAction(action));
+                }
+            }
             if wants(&CodeActionKind::from(FIX_ALL_KIND)) {
                 if let Some(action) = fix_all(&lines, &uri, &findings, encoding) {
                     actions.push(CodeActionOrCommand::CodeAction(action));
@@ -655,6 +726,60 @@ impl LanguageServer for Backend {
             }
             Some(actions)
         })
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        self.on_document("hover", at.text_document.uri, Some(at.position), |shared, index, doc, offset| {
+            features::hover(index, doc, offset, shared.encoding())
+        })
+        .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        self.on_document("definition", at.text_document.uri, Some(at.position), |shared, index, doc, offset| {
+            let findings = crate::layout::findings(&doc.text, &doc.analysis.layout);
+            features::definition(index, doc, offset, &findings, shared.encoding())
+        })
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let include_declaration = params.context.include_declaration;
+        self.on_document("references", at.text_document.uri, Some(at.position), move |shared, index, doc, offset| {
+            features::references(index, doc, offset, include_declaration, shared.encoding())
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        self.on_document("documentSymbol", params.text_document.uri, None, |shared, _, doc, _| {
+            Some(DocumentSymbolResponse::Nested(features::document_symbols(doc, shared.encoding())))
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let shared = self.shared.clone();
+        tokio::task::spawn_blocking(move || {
+            let index = shared.index.read().map_err(|_| internal("index unavailable"))?;
+            let symbols = features::workspace_symbols(&index, &params.query, shared.encoding());
+            Ok(Some(WorkspaceSymbolResponse::Flat(symbols)))
+        })
+        .await
+        .map_err(|err| internal(&format!("workspace symbols failed: {err}")))?
     }
 
     async fn diagnostic(

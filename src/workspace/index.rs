@@ -1,12 +1,15 @@
-//! The cross-document index: every workspace document's text and the facts the analyzers derive
-//! from it, updated one document at a time.
+//! The cross-document index: every workspace document's text and analysis, and tables over all
+//! of them (who defines which acronym, how often each is used), updated one document at a time.
 //!
 //! Open documents are indexed from the editor's buffer, all others from disk; an open document
 //! is never re-read from disk.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use crate::acronyms::Glossary;
+use crate::analysis::{DefinitionFact, DocumentAnalysis};
 
 /// Identifies a document: its absolute path for files, its URI for anything else.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -32,15 +35,52 @@ pub struct IndexedDoc {
     pub key: DocKey,
     pub path: Option<PathBuf>,
     pub text: Arc<str>,
-    /// True while an editor holds the document open (its text then comes from the editor).
-    pub open: bool,
+    pub analysis: Arc<DocumentAnalysis>,
+    /// The editor's version while the document is open (its text then comes from the editor);
+    /// `None` for a file read from disk.
+    pub version: Option<i32>,
 }
 
-#[derive(Debug, Default)]
+impl IndexedDoc {
+    /// A short name for messages: the file name, or the key.
+    pub fn name(&self) -> String {
+        self.path
+            .as_deref()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.key.as_str().to_string())
+    }
+}
+
+/// A text definition somewhere in the workspace.
+#[derive(Debug, Clone, Copy)]
+pub struct DefinitionRef<'a> {
+    pub doc: &'a IndexedDoc,
+    pub definition: &'a DefinitionFact,
+}
+
+#[derive(Debug)]
 pub struct WorkspaceIndex {
     docs: BTreeMap<DocKey, IndexedDoc>,
+    /// Short form → (document, index into its definitions), in document order.
+    definitions: HashMap<String, Vec<(DocKey, usize)>>,
+    /// Short form → number of uses across the workspace.
+    use_counts: HashMap<String, usize>,
+    glossary: Arc<Glossary>,
     /// Bumped on every change, so callers can tell whether cached answers are stale.
     generation: u64,
+}
+
+impl Default for WorkspaceIndex {
+    fn default() -> Self {
+        WorkspaceIndex {
+            docs: BTreeMap::new(),
+            definitions: HashMap::new(),
+            use_counts: HashMap::new(),
+            glossary: Arc::new(Glossary::builtin().clone()),
+            generation: 0,
+        }
+    }
 }
 
 impl WorkspaceIndex {
@@ -52,14 +92,57 @@ impl WorkspaceIndex {
         self.generation
     }
 
-    pub fn upsert(&mut self, key: DocKey, path: Option<PathBuf>, text: Arc<str>, open: bool) {
+    /// Insert or replace a document; `analysis` is computed by the caller, outside any lock.
+    pub fn upsert(
+        &mut self,
+        key: DocKey,
+        path: Option<PathBuf>,
+        text: Arc<str>,
+        analysis: Arc<DocumentAnalysis>,
+        version: Option<i32>,
+    ) {
+        self.remove_tables(&key);
+        let doc = IndexedDoc { key: key.clone(), path, text, analysis, version };
+        self.add_tables(&doc);
+        self.docs.insert(key, doc);
         self.generation += 1;
-        self.docs.insert(key.clone(), IndexedDoc { key, path, text, open });
     }
 
     pub fn remove(&mut self, key: &DocKey) -> Option<IndexedDoc> {
+        self.remove_tables(key);
         self.generation += 1;
         self.docs.remove(key)
+    }
+
+    fn add_tables(&mut self, doc: &IndexedDoc) {
+        for (i, def) in doc.analysis.facts.definitions.iter().enumerate() {
+            let entries = self.definitions.entry(def.short.clone()).or_default();
+            entries.push((doc.key.clone(), i));
+            entries.sort();
+        }
+        for (short, count) in doc.analysis.facts.use_counts() {
+            *self.use_counts.entry(short.to_string()).or_insert(0) += count;
+        }
+    }
+
+    fn remove_tables(&mut self, key: &DocKey) {
+        let Some(old) = self.docs.get(key) else { return };
+        for def in &old.analysis.facts.definitions {
+            if let Some(entries) = self.definitions.get_mut(&def.short) {
+                entries.retain(|(k, _)| k != key);
+                if entries.is_empty() {
+                    self.definitions.remove(&def.short);
+                }
+            }
+        }
+        for (short, count) in old.analysis.facts.use_counts() {
+            if let Some(total) = self.use_counts.get_mut(short) {
+                *total = total.saturating_sub(count);
+                if *total == 0 {
+                    self.use_counts.remove(short);
+                }
+            }
+        }
     }
 
     pub fn get(&self, key: &DocKey) -> Option<&IndexedDoc> {
@@ -67,7 +150,7 @@ impl WorkspaceIndex {
     }
 
     pub fn is_open(&self, key: &DocKey) -> bool {
-        self.docs.get(key).is_some_and(|doc| doc.open)
+        self.docs.get(key).is_some_and(|doc| doc.version.is_some())
     }
 
     pub fn docs(&self) -> impl Iterator<Item = &IndexedDoc> {
@@ -84,7 +167,46 @@ impl WorkspaceIndex {
 
     /// Drop every document that is not open (before a full re-scan).
     pub fn retain_open(&mut self) {
+        let closed: Vec<DocKey> =
+            self.docs.values().filter(|d| d.version.is_none()).map(|d| d.key.clone()).collect();
+        for key in closed {
+            self.remove(&key);
+        }
+    }
+
+    /// Every text definition of `short`, in document order.
+    pub fn definitions_of(&self, short: &str) -> Vec<DefinitionRef<'_>> {
+        self.definitions
+            .get(short)
+            .into_iter()
+            .flatten()
+            .filter_map(|(key, i)| {
+                let doc = self.docs.get(key)?;
+                Some(DefinitionRef { doc, definition: doc.analysis.facts.definitions.get(*i)? })
+            })
+            .collect()
+    }
+
+    /// Every short form defined in the workspace's text.
+    pub fn defined_shorts(&self) -> impl Iterator<Item = &str> {
+        self.definitions.keys().map(String::as_str)
+    }
+
+    pub fn use_count(&self, short: &str) -> usize {
+        self.use_counts.get(short).copied().unwrap_or(0)
+    }
+
+    pub fn glossary(&self) -> &Glossary {
+        &self.glossary
+    }
+
+    pub fn set_glossary(&mut self, glossary: Glossary) {
+        self.glossary = Arc::new(glossary);
         self.generation += 1;
-        self.docs.retain(|_, doc| doc.open);
+    }
+
+    /// Whether `short` is explained by the workspace's text or a glossary.
+    pub fn is_defined(&self, short: &str) -> bool {
+        self.definitions.contains_key(short) || self.glossary.get(short).is_some()
     }
 }

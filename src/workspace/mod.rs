@@ -2,6 +2,7 @@
 
 pub mod discover;
 pub mod index;
+pub mod query;
 
 pub use discover::{discover, read_text, FileFilter, SkipReason};
 pub use index::{DocKey, IndexedDoc, WorkspaceIndex};

@@ -1,0 +1,127 @@
+//! Facts about one document that other documents can refer to: acronym definitions and uses,
+//! named terms and headings, found on the reading-order streams of the layout model and
+//! reported in buffer byte ranges.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::acronyms;
+use crate::layout::{self, Layout, Paragraph, ParagraphKind};
+
+/// `short (long)` or `long (short)` found in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionFact {
+    pub short: String,
+    pub long: String,
+    /// Where the short form is written in the buffer.
+    pub short_range: Range<usize>,
+    /// Where the long form starts and ends in the buffer (it may cross a column break, so the
+    /// range can cover text of the other column too).
+    pub long_range: Range<usize>,
+    /// The sentence that holds the definition, in reading order.
+    pub sentence: String,
+}
+
+/// One mention of an acronym (or of a named term) in the buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// The acronym's short form, or a named term's normalised key.
+    pub key: String,
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadingFact {
+    pub text: String,
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DocumentFacts {
+    pub definitions: Vec<DefinitionFact>,
+    /// Acronym-like tokens (all capitals, `I&V`, `MQ-9`) and uses of the document's own
+    /// mixed-case definitions (`Wiv`), in buffer order.
+    pub uses: Vec<Mention>,
+    /// Multiword proper names (`Team Caribisch Gebied`).
+    pub terms: Vec<Mention>,
+    pub headings: Vec<HeadingFact>,
+}
+
+impl DocumentFacts {
+    /// How often each short form is used here.
+    pub fn use_counts(&self) -> HashMap<&str, usize> {
+        let mut counts = HashMap::new();
+        for mention in &self.uses {
+            *counts.entry(mention.key.as_str()).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+/// Map a stream range of `paragraph` to one buffer range from its first to its last byte.
+fn to_buffer(paragraph: &Paragraph, stream: Range<usize>) -> Option<Range<usize>> {
+    let ranges = paragraph.source_ranges(stream);
+    let first = ranges.first()?;
+    let last = ranges.last()?;
+    Some(first.start..last.end.max(first.start))
+}
+
+fn sentence_around(text: &str, at: Range<usize>) -> String {
+    let sentence = layout::sentences::sentences(text)
+        .into_iter()
+        .find(|s| s.start <= at.start && at.start < s.end.max(s.start + 1))
+        .unwrap_or(at);
+    text.get(sentence).unwrap_or("").to_string()
+}
+
+pub fn compute(layout: &Layout) -> DocumentFacts {
+    let mut facts = DocumentFacts::default();
+    for paragraph in &layout.paragraphs {
+        if paragraph.kind == ParagraphKind::Heading {
+            facts.headings.push(HeadingFact {
+                text: paragraph.text.trim().to_string(),
+                range: paragraph.source_span(),
+            });
+        }
+        let text = &paragraph.text;
+        let definitions = acronyms::find_definitions(text);
+        let own_mixed_case: Vec<String> = definitions
+            .iter()
+            .filter(|d| d.short.chars().any(char::is_lowercase))
+            .map(|d| d.short.clone())
+            .collect();
+        for def in definitions {
+            let (Some(short_range), Some(long_range)) =
+                (to_buffer(paragraph, def.short_range.clone()), to_buffer(paragraph, def.long_range.clone()))
+            else {
+                continue;
+            };
+            facts.definitions.push(DefinitionFact {
+                sentence: sentence_around(text, def.long_range.start.min(def.short_range.start)..def.short_range.end),
+                short: def.short,
+                long: def.long,
+                short_range,
+                long_range,
+            });
+        }
+        let mut uses: Vec<acronyms::AcronymUse> = acronyms::find_uses(text);
+        if !own_mixed_case.is_empty() {
+            let known = |token: &str| own_mixed_case.iter().any(|s| s == token);
+            uses.extend(acronyms::find_known_uses(text, &known));
+        }
+        for use_ in uses {
+            if let Some(range) = to_buffer(paragraph, use_.range) {
+                facts.uses.push(Mention { key: use_.short, range });
+            }
+        }
+        for term in acronyms::find_named_terms(text) {
+            if let Some(range) = to_buffer(paragraph, term.range) {
+                facts.terms.push(Mention { key: term.key, range });
+            }
+        }
+    }
+    facts.uses.sort_by_key(|m| (m.range.start, m.range.end));
+    facts.uses.dedup();
+    facts.terms.sort_by_key(|m| (m.range.start, m.range.end));
+    facts
+}

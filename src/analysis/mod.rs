@@ -1,0 +1,172 @@
+//! The analysis core's entry point: the layout, facts and findings of one document.
+//!
+//! Pure: text in, facts and findings with byte ranges out. No LSP types, no async, no I/O.
+//! Cross-document knowledge (which acronyms the workspace defines) comes in as a function.
+
+pub mod facts;
+
+use crate::config::Config;
+use crate::finding::{Edit, Finding, Fix, Severity};
+use crate::layout::{self, LanguageModel, Layout};
+use crate::rules;
+
+pub use facts::{DefinitionFact, DocumentFacts, HeadingFact, Mention};
+
+/// Everything derived from one version of a document's text.
+#[derive(Debug, Clone)]
+pub struct DocumentAnalysis {
+    pub layout: Layout,
+    pub facts: DocumentFacts,
+}
+
+impl DocumentAnalysis {
+    /// Analyse `text` with a language model learnt from the text itself.
+    pub fn new(text: &str) -> Self {
+        let model = LanguageModel::from_text(text);
+        Self::with_model(text, &model)
+    }
+
+    pub fn with_model(text: &str, model: &LanguageModel) -> Self {
+        let layout = layout::analyze(text, model);
+        let facts = facts::compute(&layout);
+        DocumentAnalysis { layout, facts }
+    }
+}
+
+/// Whether an acronym is explained somewhere: in the workspace's text or a glossary.
+pub type IsDefined<'a> = &'a dyn Fn(&str) -> bool;
+
+/// All findings for a document, shaped by the user's rule settings.
+pub fn findings(
+    text: &str,
+    analysis: &DocumentAnalysis,
+    is_defined: IsDefined,
+    config: &Config,
+) -> Vec<Finding> {
+    let mut found = layout::findings(text, &analysis.layout);
+    found.extend(undefined_acronyms(analysis, is_defined));
+    rules::apply_settings(found, config)
+}
+
+/// Findings for a document on its own (no workspace): acronyms count as defined when the text
+/// itself or the built-in glossary explains them.
+pub fn analyze(text: &str, config: &Config) -> Vec<Finding> {
+    let analysis = DocumentAnalysis::new(text);
+    let own: Vec<&str> = analysis.facts.definitions.iter().map(|d| d.short.as_str()).collect();
+    let glossary = crate::acronyms::Glossary::builtin();
+    let is_defined = |short: &str| own.contains(&short) || glossary.get(short).is_some();
+    findings(text, &analysis, &is_defined, config)
+}
+
+fn undefined_acronyms(analysis: &DocumentAnalysis, is_defined: IsDefined) -> Vec<Finding> {
+    analysis
+        .facts
+        .uses
+        .iter()
+        .filter(|m| crate::acronyms::is_plausible_acronym(&m.key) && !is_defined(&m.key))
+        .map(|m| Finding {
+            rule: "undefined-acronym",
+            severity: Severity::Information,
+            message: format!(
+                "`{}` is not defined in any workspace document nor in a glossary; \
+                 write its expansion once as `Expansion ({})` or add it to \
+                 .scholion/glossary.toml",
+                m.key, m.key
+            ),
+            range: m.range.clone(),
+            fixes: Vec::new(),
+            related: Vec::new(),
+        })
+        .collect()
+}
+
+/// The edits of every finding's safe fix (its preferred one if several are safe), in text
+/// order, leaving out any that would overlap an edit already taken.
+pub fn safe_edits(findings: &[Finding]) -> Vec<Edit> {
+    let mut chosen: Vec<&Fix> = findings
+        .iter()
+        .filter_map(|f| {
+            let mut safe = f.fixes.iter().filter(|fix| fix.safe);
+            let first = safe.clone().next();
+            safe.find(|fix| fix.preferred).or(first)
+        })
+        .collect();
+    chosen.sort_by_key(|fix| fix.edits.iter().map(|e| e.range.start).min().unwrap_or(0));
+    let mut edits: Vec<Edit> = Vec::new();
+    for fix in chosen {
+        let clashes = fix.edits.iter().any(|e| edits.iter().any(|taken| overlap(e, taken)));
+        if !clashes {
+            edits.extend(fix.edits.iter().cloned());
+        }
+    }
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    edits
+}
+
+/// Two edits conflict when their ranges overlap, or when both insert at the same point.
+fn overlap(a: &Edit, b: &Edit) -> bool {
+    (a.range.start < b.range.end && b.range.start < a.range.end)
+        || (a.range.start == b.range.start && (a.range.is_empty() || b.range.is_empty()))
+}
+
+/// Apply non-overlapping edits (as returned by [`safe_edits`]) to `text`.
+pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for edit in edits {
+        let valid = edit.range.start >= cursor
+            && edit.range.start <= edit.range.end
+            && text.is_char_boundary(edit.range.start)
+            && text.is_char_boundary(edit.range.end);
+        if !valid {
+            continue;
+        }
+        out.push_str(&text[cursor..edit.range.start]);
+        out.push_str(&edit.new_text);
+        cursor = edit.range.end;
+    }
+    out.push_str(&text[cursor..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(start: usize, end: usize, text: &str) -> Edit {
+        Edit { range: start..end, new_text: text.into() }
+    }
+
+    fn finding(fixes: Vec<Fix>) -> Finding {
+        Finding {
+            rule: "x",
+            severity: Severity::Warning,
+            message: String::new(),
+            range: 0..0,
+            fixes,
+            related: vec![],
+        }
+    }
+
+    fn fix(edits: Vec<Edit>, safe: bool, preferred: bool) -> Fix {
+        Fix { title: String::new(), edits, safe, preferred }
+    }
+
+    #[test]
+    fn safe_edits_prefer_preferred_skip_unsafe_and_overlaps() {
+        let findings = vec![
+            finding(vec![fix(vec![edit(0, 2, "a")], true, false), fix(vec![edit(0, 2, "b")], true, true)]),
+            finding(vec![fix(vec![edit(1, 3, "c")], true, true)]), // overlaps the first
+            finding(vec![fix(vec![edit(5, 6, "d")], false, true)]), // unsafe
+            finding(vec![fix(vec![edit(7, 7, "e"), edit(9, 10, "")], true, true)]),
+        ];
+        let edits = safe_edits(&findings);
+        assert_eq!(edits, vec![edit(0, 2, "b"), edit(7, 7, "e"), edit(9, 10, "")]);
+        assert_eq!(apply_edits("0123456789x", &edits), "b23456e78x");
+    }
+
+    #[test]
+    fn apply_edits_skips_edits_off_character_boundaries() {
+        assert_eq!(apply_edits("é!", &[edit(1, 2, "x"), edit(2, 3, "?")]), "é?");
+    }
+}

@@ -1,0 +1,228 @@
+//! Layout recovery for text extracted from two-column PDF pages.
+//!
+//! Pipeline (all pure, text in, facts with byte ranges out):
+//! pages → line roles ([`lines`]) → column seams per line ([`columns`], a page-level Viterbi
+//! decoder) → reading-order paragraphs with source maps ([`stream`], hyphenated breaks resolved by
+//! [`hyphen`]) → sentences ([`sentences`]) → findings ([`rules`]) and reflowed text ([`reflow`]).
+//!
+//! Page-level work is independent of other pages (given the [`LanguageModel`]), so a caller can
+//! cache [`PageLayout`]s keyed by a hash of the page text (and the model's version) and move them
+//! with [`PageLayout::shifted`].
+
+pub mod columns;
+pub mod hyphen;
+pub mod lines;
+pub mod model;
+pub mod reflow;
+pub mod rules;
+pub mod sentences;
+pub mod stream;
+pub mod words;
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+pub use columns::{ColumnSplit, PageColumns};
+pub use hyphen::HyphenDecision;
+pub use lines::LineRole;
+pub use model::LanguageModel;
+pub use reflow::{reflow, reflow_paragraphs, ReflowParagraph};
+pub use rules::findings;
+pub use stream::{Column, HyphenBreak, Paragraph, ParagraphKind, Piece};
+
+/// One line of the buffer with its role and column split.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineLayout {
+    /// The line without its terminator (absolute byte range).
+    pub range: Range<usize>,
+    pub role: LineRole,
+    /// Offsets inside `split` are relative to `range.start`.
+    pub split: ColumnSplit,
+}
+
+impl LineLayout {
+    /// Absolute byte range of the whitespace between the columns, if the line holds two.
+    pub fn seam(&self) -> Option<Range<usize>> {
+        match self.split {
+            ColumnSplit::Two {
+                left_end,
+                right_start,
+            } => Some(self.range.start + left_end..self.range.start + right_start),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PageLayout {
+    pub range: Range<usize>,
+    pub columns: PageColumns,
+    pub lines: Vec<LineLayout>,
+    /// Paragraphs of this page in reading order (before merging across columns and pages).
+    pub paragraphs: Vec<Paragraph>,
+}
+
+impl PageLayout {
+    /// The same layout for the same page text found at `new_offset` (for page caches).
+    pub fn shifted(&self, new_offset: usize) -> PageLayout {
+        let delta = new_offset as isize - self.range.start as isize;
+        let mut out = self.clone();
+        let mv = |r: &mut Range<usize>| {
+            r.start = r.start.saturating_add_signed(delta);
+            r.end = r.end.saturating_add_signed(delta);
+        };
+        mv(&mut out.range);
+        for line in &mut out.lines {
+            mv(&mut line.range);
+        }
+        for p in &mut out.paragraphs {
+            p.shift(delta);
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Layout {
+    pub pages: Vec<PageLayout>,
+    /// The document's paragraphs in reading order, merged where a paragraph continues across a
+    /// column or page break.
+    pub paragraphs: Vec<Paragraph>,
+}
+
+impl Layout {
+    pub fn lines(&self) -> impl Iterator<Item = &LineLayout> {
+        self.pages.iter().flat_map(|p| p.lines.iter())
+    }
+}
+
+/// Analyses one page (`page_text` is found at `page_offset` in the buffer).
+pub fn analyze_page(page_text: &str, page_offset: usize, model: &LanguageModel) -> PageLayout {
+    let ranges = lines::line_ranges(page_text);
+    let roles = lines::classify(page_text, &ranges);
+    // The decoder sees the text lines (blank lines kept as gaps, furniture removed).
+    let mut decoded_index = Vec::new();
+    let mut texts = Vec::new();
+    for (i, r) in ranges.iter().enumerate() {
+        if !roles[i].is_furniture() {
+            decoded_index.push(i);
+            let t = page_text.get(r.clone()).unwrap_or("");
+            texts.push(if roles[i] == LineRole::Blank { "" } else { t });
+        }
+    }
+    let (columns, splits) = columns::decode_page(&texts, model);
+    let mut line_splits = vec![ColumnSplit::Whole; ranges.len()];
+    for (k, &i) in decoded_index.iter().enumerate() {
+        if let Some(s) = splits.get(k) {
+            line_splits[i] = *s;
+        }
+    }
+    let triples: Vec<(Range<usize>, LineRole, ColumnSplit)> = ranges
+        .iter()
+        .zip(&roles)
+        .zip(&line_splits)
+        .map(|((r, role), split)| (r.clone(), *role, *split))
+        .collect();
+    let paragraphs = stream::page_paragraphs(page_text, page_offset, &triples, &columns, model);
+    let mut lines: Vec<LineLayout> = triples
+        .into_iter()
+        .map(|(r, role, split)| LineLayout {
+            range: page_offset + r.start..page_offset + r.end,
+            role,
+            split,
+        })
+        .collect();
+    // A line that is a whole heading paragraph on its own gets the heading role.
+    for p in &paragraphs {
+        if p.kind != ParagraphKind::Heading {
+            continue;
+        }
+        for seg in &p.segments {
+            for line in &mut lines {
+                if line.role == LineRole::Body
+                    && line.range.start <= seg.start
+                    && seg.end <= line.range.end
+                    && !matches!(line.split, ColumnSplit::Two { .. })
+                {
+                    line.role = LineRole::Heading;
+                }
+            }
+        }
+    }
+    PageLayout {
+        range: page_offset..page_offset + page_text.len(),
+        columns,
+        lines,
+        paragraphs,
+    }
+}
+
+/// Pages of `text`: form feeds when present, else pages that start at a numbered running header
+/// (`Militaire Inlichtingen- en Veiligheidsdienst 37`) when at least two are found, else one page.
+pub fn page_ranges(text: &str) -> Vec<Range<usize>> {
+    if text.contains('\u{c}') {
+        return lines::page_ranges(text);
+    }
+    let mut starts = vec![0];
+    for r in lines::line_ranges(text) {
+        let t = text.get(r.clone()).unwrap_or("");
+        if r.start > 0 && lines::is_numbered_header(t) {
+            starts.push(r.start);
+        }
+    }
+    if starts.len() < 3 {
+        return vec![0..text.len()];
+    }
+    let mut out = Vec::new();
+    for (i, &s) in starts.iter().enumerate() {
+        let e = starts.get(i + 1).copied().unwrap_or(text.len());
+        out.push(s..e);
+    }
+    out
+}
+
+/// Analyses a whole document. `model` should include the document (see [`LanguageModel`]).
+pub fn analyze(text: &str, model: &LanguageModel) -> Layout {
+    let pages: Vec<PageLayout> = page_ranges(text)
+        .into_iter()
+        .map(|r| analyze_page(text.get(r.clone()).unwrap_or(""), r.start, model))
+        .collect();
+    let paragraphs = merge_continuations(text, &pages, model);
+    Layout { pages, paragraphs }
+}
+
+/// Merges a body paragraph that stops mid-sentence at a column or page end with the next body
+/// paragraph when that one starts lowercase (the sentence goes on).
+fn merge_continuations(text: &str, pages: &[PageLayout], model: &LanguageModel) -> Vec<Paragraph> {
+    let all: Vec<&Paragraph> = pages.iter().flat_map(|p| p.paragraphs.iter()).collect();
+    let mut out: Vec<Paragraph> = Vec::with_capacity(all.len());
+    let mut group: Vec<&Paragraph> = Vec::new();
+    let flush = |group: &mut Vec<&Paragraph>, out: &mut Vec<Paragraph>| {
+        match group.len() {
+            0 => {}
+            1 => out.push(group[0].clone()),
+            _ => out.push(stream::merge(text, group, model)),
+        }
+        group.clear();
+    };
+    for p in all {
+        let continues = match group.last() {
+            Some(prev) => {
+                let prev_last = prev.text.split_whitespace().last().unwrap_or("");
+                let next_first = p.text.split_whitespace().next().unwrap_or("");
+                prev.kind == ParagraphKind::Body
+                    && p.kind == ParagraphKind::Body
+                    && !words::ends_terminal(prev_last)
+                    && (words::starts_lower(next_first) || prev_last.ends_with('-'))
+            }
+            None => false,
+        };
+        if !continues {
+            flush(&mut group, &mut out);
+        }
+        group.push(p);
+    }
+    flush(&mut group, &mut out);
+    out
+}

@@ -1,0 +1,384 @@
+//! Reading-order streams: the column segments of a page grouped into paragraphs, each with its
+//! text and a source map from every stream byte back to the analysed buffer.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use super::columns::{ColumnSplit, PageColumns};
+use super::hyphen::{self, HyphenDecision};
+use super::lines::LineRole;
+use super::model::LanguageModel;
+use super::words::{char_len, ends_terminal, starts_lower, starts_upper, words};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Column {
+    Left,
+    Right,
+    Whole,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ParagraphKind {
+    Heading,
+    Body,
+}
+
+/// `stream` bytes of a paragraph's text come from `source` bytes of the buffer. A joiner space
+/// inserted between two lines maps to an empty `source` range (a point) at the end of the line
+/// before it; a hyphen removed when joining a word has no stream bytes at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Piece {
+    pub stream: Range<usize>,
+    pub source: Range<usize>,
+}
+
+/// A word broken by a hyphen at a column line end, and what was done with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HyphenBreak {
+    /// The first half, including its hyphen (`organisatie-`).
+    pub first: Range<usize>,
+    /// The token that continues it on the next line of the column (`ontwikkeling`).
+    pub second: Range<usize>,
+    pub decision: HyphenDecision,
+    /// The word as the stream reads it (`organisatieontwikkeling`, `operationeel-tactische`).
+    pub resolved: String,
+    /// The other reading (kept hyphen for a join, joined for a kept hyphen).
+    pub alternative: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Paragraph {
+    pub kind: ParagraphKind,
+    pub column: Column,
+    pub text: String,
+    pub pieces: Vec<Piece>,
+    pub hyphens: Vec<HyphenBreak>,
+    /// Source ranges of the column segments (one per line) in reading order.
+    pub segments: Vec<Range<usize>>,
+}
+
+impl Paragraph {
+    fn new(column: Column) -> Self {
+        Paragraph {
+            kind: ParagraphKind::Body,
+            column,
+            text: String::new(),
+            pieces: Vec::new(),
+            hyphens: Vec::new(),
+            segments: Vec::new(),
+        }
+    }
+
+    /// Appends the segment `source` of `doc` (a column's text on one line), resolving a
+    /// hyphenated break with the previous segment.
+    pub fn push_segment(&mut self, doc: &str, source: Range<usize>, model: &LanguageModel) {
+        let Some(segment) = doc.get(source.clone()) else {
+            return;
+        };
+        if segment.is_empty() {
+            return;
+        }
+        self.segments.push(source.clone());
+        if self.text.is_empty() {
+            self.push_piece(segment, source);
+            return;
+        }
+        let last_token_start = self
+            .text
+            .rfind(char::is_whitespace)
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let last_token = self.text.get(last_token_start..).unwrap_or("").to_string();
+        let first_word = words(segment).first().copied();
+        let broken = last_token.len() > 1
+            && last_token.ends_with('-')
+            && last_token
+                .trim_end_matches('-')
+                .chars()
+                .last()
+                .is_some_and(char::is_alphanumeric);
+        if let (true, Some(fw)) = (broken, first_word) {
+            let second_token = segment.get(fw.start..fw.end).unwrap_or("");
+            let decision = hyphen::decide(&last_token, second_token, model);
+            let first_source = self.source_ranges(last_token_start..self.text.len());
+            let first = match (first_source.first(), first_source.last()) {
+                (Some(a), Some(b)) => a.start..b.end,
+                _ => source.start..source.start,
+            };
+            let second = source.start + fw.start..source.start + fw.end;
+            let head = last_token.trim_end_matches('-');
+            let joined = format!("{head}{second_token}");
+            let hyphenated = format!("{head}-{second_token}");
+            match decision {
+                HyphenDecision::Join => {
+                    // Drop the hyphen from the stream; its source byte is no longer mapped.
+                    self.text.pop();
+                    if let Some(piece) = self.pieces.last_mut() {
+                        piece.stream.end = piece.stream.end.saturating_sub(1);
+                        piece.source.end = piece.source.end.saturating_sub(1);
+                    }
+                    self.push_piece(segment, source);
+                }
+                HyphenDecision::KeepHyphen => self.push_piece(segment, source),
+                HyphenDecision::Suspended => {
+                    self.push_joiner();
+                    self.push_piece(segment, source);
+                }
+            }
+            if decision != HyphenDecision::Suspended {
+                let (resolved, alternative) = if decision == HyphenDecision::Join {
+                    (joined, hyphenated)
+                } else {
+                    (hyphenated, joined)
+                };
+                self.hyphens.push(HyphenBreak {
+                    first,
+                    second,
+                    decision,
+                    resolved,
+                    alternative,
+                });
+            }
+            return;
+        }
+        self.push_joiner();
+        self.push_piece(segment, source);
+    }
+
+    fn push_piece(&mut self, segment: &str, source: Range<usize>) {
+        let start = self.text.len();
+        self.text.push_str(segment);
+        self.pieces.push(Piece {
+            stream: start..self.text.len(),
+            source,
+        });
+    }
+
+    fn push_joiner(&mut self) {
+        let at = self.pieces.last().map(|p| p.source.end).unwrap_or(0);
+        let start = self.text.len();
+        self.text.push(' ');
+        self.pieces.push(Piece {
+            stream: start..start + 1,
+            source: at..at,
+        });
+    }
+
+    /// The buffer ranges that the stream range `stream` came from, in stream order; touching
+    /// ranges are merged. Joiners (points) are left out unless the range lies inside one.
+    pub fn source_ranges(&self, stream: Range<usize>) -> Vec<Range<usize>> {
+        let mut out: Vec<Range<usize>> = Vec::new();
+        for piece in &self.pieces {
+            let start = stream.start.max(piece.stream.start);
+            let end = stream.end.min(piece.stream.end);
+            if start >= end {
+                continue;
+            }
+            if piece.source.is_empty() {
+                if out.is_empty() && stream.end <= piece.stream.end {
+                    out.push(piece.source.clone());
+                }
+                continue;
+            }
+            let s = piece.source.start + (start - piece.stream.start);
+            let e = piece.source.start + (end - piece.stream.start);
+            match out.last_mut() {
+                Some(last) if last.end == s => last.end = e,
+                _ => out.push(s..e),
+            }
+        }
+        out
+    }
+
+    /// The smallest buffer range covering the whole paragraph.
+    pub fn source_span(&self) -> Range<usize> {
+        let start = self.segments.iter().map(|r| r.start).min().unwrap_or(0);
+        let end = self.segments.iter().map(|r| r.end).max().unwrap_or(start);
+        start..end
+    }
+
+    pub(crate) fn shift(&mut self, delta: isize) {
+        let mv = |r: &mut Range<usize>| {
+            r.start = r.start.saturating_add_signed(delta);
+            r.end = r.end.saturating_add_signed(delta);
+        };
+        for p in &mut self.pieces {
+            mv(&mut p.source);
+        }
+        for h in &mut self.hyphens {
+            mv(&mut h.first);
+            mv(&mut h.second);
+        }
+        for s in &mut self.segments {
+            mv(s);
+        }
+    }
+}
+
+/// Rebuilds a paragraph from the segments of `parts` in order (used to merge paragraphs that
+/// continue across a column or page break).
+pub fn merge(doc: &str, parts: &[&Paragraph], model: &LanguageModel) -> Paragraph {
+    let column = parts.first().map(|p| p.column).unwrap_or(Column::Whole);
+    let mut out = Paragraph::new(column);
+    for part in parts {
+        for seg in &part.segments {
+            out.push_segment(doc, seg.clone(), model);
+        }
+    }
+    out
+}
+
+/// Is this paragraph text a heading? Short, starts like a title, no sentence punctuation.
+pub fn looks_like_heading(text: &str) -> bool {
+    let t = text.trim();
+    let ws: Vec<&str> = t.split_whitespace().collect();
+    let (Some(first), Some(last)) = (ws.first(), ws.last()) else {
+        return false;
+    };
+    starts_upper(first)
+        && ws.len() <= 14
+        && char_len(t) <= 120
+        && !last.ends_with(['.', ',', ';', ':', '!', '?', '-'])
+        && !matches!(
+            last.to_lowercase().as_str(),
+            "de" | "het" | "een" | "van" | "en" | "in" | "op" | "te" | "the" | "of" | "and" | "a"
+        )
+}
+
+/// Did the line holding `a` end on purpose (paragraph end, heading) rather than by wrapping,
+/// given that `b` is the next segment in the same column?
+fn deliberate_break(a: &str, b: &str, width: usize) -> bool {
+    let a_words: Vec<&str> = a.split_whitespace().collect();
+    let Some(b_first) = b.split_whitespace().next() else {
+        return true;
+    };
+    let Some(a_last) = a_words.last() else {
+        return true;
+    };
+    if starts_lower(b_first) {
+        return false;
+    }
+    let slack = width as isize - char_len(a) as isize - char_len(b_first) as isize - 1;
+    if slack <= 6 {
+        return false;
+    }
+    ends_terminal(a_last) || looks_like_heading(a)
+}
+
+enum Item {
+    Segment(Range<usize>),
+    Gap,
+}
+
+/// Groups the lines of one page into paragraphs in reading order. `lines` are page-relative
+/// ranges with their roles and column splits; returned ranges are absolute (`page_offset` added).
+pub fn page_paragraphs(
+    page: &str,
+    page_offset: usize,
+    lines: &[(Range<usize>, LineRole, ColumnSplit)],
+    columns: &PageColumns,
+    model: &LanguageModel,
+) -> Vec<Paragraph> {
+    // Bands: runs of single-column lines and runs of two-column lines, in page order.
+    let mut bands: Vec<(bool, Vec<usize>)> = Vec::new();
+    for (i, (_, role, split)) in lines.iter().enumerate() {
+        if role.is_furniture() {
+            continue;
+        }
+        let two = columns.two_column && *split != ColumnSplit::Whole;
+        let blank = *role == LineRole::Blank;
+        match bands.last_mut() {
+            Some((band_two, members)) if *band_two == two || blank => members.push(i),
+            _ => bands.push((two, vec![i])),
+        }
+    }
+    let trim = |r: Range<usize>| -> Range<usize> {
+        let t = page.get(r.clone()).unwrap_or("");
+        let lead = t.len() - t.trim_start().len();
+        let tail = t.len() - t.trim_end().len();
+        if lead + tail >= t.len() {
+            r.start..r.start
+        } else {
+            r.start + lead..r.end - tail
+        }
+    };
+    let mut out = Vec::new();
+    for (two, members) in bands {
+        let mut streams: Vec<(Column, Vec<Item>, usize)> = if two {
+            vec![
+                (Column::Left, Vec::new(), columns.left_width),
+                (Column::Right, Vec::new(), columns.right_width),
+            ]
+        } else {
+            vec![(Column::Whole, Vec::new(), columns.full_width)]
+        };
+        for &i in &members {
+            let (range, role, split) = &lines[i];
+            if *role == LineRole::Blank {
+                for s in &mut streams {
+                    s.1.push(Item::Gap);
+                }
+                continue;
+            }
+            let (left, right) = match *split {
+                ColumnSplit::Whole => (Some(range.clone()), None),
+                ColumnSplit::LeftOnly => (Some(range.clone()), None),
+                ColumnSplit::RightOnly => (None, Some(range.clone())),
+                ColumnSplit::Two {
+                    left_end,
+                    right_start,
+                } => (
+                    Some(range.start..range.start + left_end),
+                    Some(range.start + right_start..range.end),
+                ),
+            };
+            let parts = if two { vec![left, right] } else { vec![left] };
+            for (stream, part) in streams.iter_mut().zip(parts) {
+                match part.map(&trim) {
+                    Some(r) if !r.is_empty() => stream.1.push(Item::Segment(r)),
+                    _ => stream.1.push(Item::Gap),
+                }
+            }
+        }
+        for (column, items, width) in streams {
+            let mut current: Option<Paragraph> = None;
+            let mut previous_text: Option<&str> = None;
+            for item in items {
+                match item {
+                    Item::Gap => {
+                        if let Some(p) = current.take() {
+                            out.push(p);
+                        }
+                        previous_text = None;
+                    }
+                    Item::Segment(r) => {
+                        let text = page.get(r.clone()).unwrap_or("");
+                        if let (Some(prev), Some(_)) = (previous_text, current.as_ref()) {
+                            if deliberate_break(prev, text, width) {
+                                if let Some(p) = current.take() {
+                                    out.push(p);
+                                }
+                            }
+                        }
+                        let p = current.get_or_insert_with(|| Paragraph::new(column));
+                        p.push_segment(page, r, model);
+                        previous_text = Some(text);
+                    }
+                }
+            }
+            if let Some(p) = current.take() {
+                out.push(p);
+            }
+        }
+    }
+    for p in &mut out {
+        if looks_like_heading(&p.text) {
+            p.kind = ParagraphKind::Heading;
+        }
+        p.shift(page_offset as isize);
+    }
+    out
+}

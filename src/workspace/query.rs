@@ -1,0 +1,203 @@
+//! Cross-document questions answered from the index: what is the acronym or named term at an
+//! offset, where is it defined, where is it used. Pure: no I/O, no LSP types.
+
+use std::ops::Range;
+
+use super::index::{DefinitionRef, IndexedDoc, WorkspaceIndex};
+use crate::acronyms::{self, GlossaryEntry};
+use crate::analysis::Mention;
+use crate::layout::Paragraph;
+
+/// A place in some workspace document.
+#[derive(Debug, Clone)]
+pub struct Place<'a> {
+    pub doc: &'a IndexedDoc,
+    pub range: Range<usize>,
+}
+
+/// What the cursor is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// An acronym's short form, written at `range`.
+    Acronym { short: String, range: Range<usize> },
+    /// A long form written out (`Joint SIGINT Cyber Unit`), standing for `short`.
+    LongForm { short: String, long: String, range: Range<usize> },
+    /// A multiword proper name, by its normalised key.
+    Term { key: String, range: Range<usize> },
+}
+
+impl Subject {
+    pub fn range(&self) -> Range<usize> {
+        match self {
+            Subject::Acronym { range, .. }
+            | Subject::LongForm { range, .. }
+            | Subject::Term { range, .. } => range.clone(),
+        }
+    }
+}
+
+fn covers(range: &Range<usize>, offset: usize) -> bool {
+    range.start <= offset && offset <= range.end
+}
+
+/// The token at `offset` when it is a short form the workspace or a glossary knows
+/// (catches mixed-case forms like `Wiv` used in a document that does not define them).
+fn known_word_at(index: &WorkspaceIndex, text: &str, offset: usize) -> Option<(String, Range<usize>)> {
+    let is_part = |c: char| c.is_alphanumeric() || c == '&';
+    let offset = crate::text::lines::floor_char_boundary(text, offset.min(text.len()));
+    let start = text[..offset].char_indices().rev().take_while(|(_, c)| is_part(*c)).last().map_or(offset, |(i, _)| i);
+    let end = text[offset..].char_indices().find(|(_, c)| !is_part(*c)).map_or(text.len(), |(i, _)| offset + i);
+    let word = text.get(start..end)?;
+    (!word.is_empty() && index.is_defined(word)).then(|| (word.to_string(), start..end))
+}
+
+/// The paragraph (reading-order stream) holding buffer `offset`, and the stream offset.
+pub fn paragraph_at(doc: &IndexedDoc, offset: usize) -> Option<(&Paragraph, usize)> {
+    doc.analysis.layout.paragraphs.iter().find_map(|p| {
+        p.pieces
+            .iter()
+            .find(|piece| !piece.source.is_empty() && piece.source.start <= offset && offset < piece.source.end)
+            .map(|piece| (p, piece.stream.start + (offset - piece.source.start)))
+    })
+}
+
+/// Every long form the workspace knows, with its short form.
+fn known_long_forms(index: &WorkspaceIndex) -> Vec<(String, String)> {
+    let mut forms: Vec<(String, String)> = index
+        .defined_shorts()
+        .flat_map(|short| index.definitions_of(short).into_iter().map(|d| (d.definition.long.clone(), short.to_string())))
+        .collect();
+    forms.extend(index.glossary().entries().map(|e| (e.expansion.clone(), e.short.clone())));
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// Long forms written in `paragraph` without their acronym, as buffer places.
+fn long_form_mentions(paragraph: &Paragraph, long: &str) -> Vec<Range<usize>> {
+    acronyms::find_long_form_mentions(&paragraph.text, long)
+        .into_iter()
+        .filter_map(|r| {
+            let ranges = paragraph.source_ranges(r);
+            Some(ranges.first()?.start..ranges.last()?.end)
+        })
+        .collect()
+}
+
+pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Option<Subject> {
+    let facts = &doc.analysis.facts;
+    if let Some(def) = facts.definitions.iter().find(|d| covers(&d.short_range, offset)) {
+        return Some(Subject::Acronym { short: def.short.clone(), range: def.short_range.clone() });
+    }
+    if let Some(m) = facts.uses.iter().find(|m| covers(&m.range, offset)) {
+        return Some(Subject::Acronym { short: m.key.clone(), range: m.range.clone() });
+    }
+    if let Some((short, range)) = known_word_at(index, &doc.text, offset) {
+        return Some(Subject::Acronym { short, range });
+    }
+    if let Some((paragraph, _)) = paragraph_at(doc, offset) {
+        for (long, short) in known_long_forms(index) {
+            if let Some(range) = long_form_mentions(paragraph, &long).into_iter().find(|r| covers(r, offset)) {
+                return Some(Subject::LongForm { short, long, range });
+            }
+        }
+    }
+    facts
+        .terms
+        .iter()
+        .find(|m| covers(&m.range, offset))
+        .map(|m| Subject::Term { key: m.key.clone(), range: m.range.clone() })
+}
+
+/// What the workspace knows about an acronym.
+#[derive(Debug)]
+pub struct AcronymInfo<'a> {
+    pub short: String,
+    pub definitions: Vec<DefinitionRef<'a>>,
+    pub glossary: Option<&'a GlossaryEntry>,
+    pub uses: usize,
+}
+
+pub fn acronym_info<'a>(index: &'a WorkspaceIndex, short: &str) -> AcronymInfo<'a> {
+    AcronymInfo {
+        short: short.to_string(),
+        definitions: index.definitions_of(short),
+        glossary: index.glossary().get(short),
+        uses: index.use_count(short),
+    }
+}
+
+/// Where `subject` is defined: the defining passages of an acronym, or a term's first mention.
+pub fn definition_places<'a>(index: &'a WorkspaceIndex, subject: &Subject) -> Vec<Place<'a>> {
+    match subject {
+        Subject::Acronym { short, .. } | Subject::LongForm { short, .. } => index
+            .definitions_of(short)
+            .into_iter()
+            .map(|d| Place { doc: d.doc, range: d.definition.long_range.start.min(d.definition.short_range.start)..d.definition.short_range.end.max(d.definition.long_range.end) })
+            .collect(),
+        Subject::Term { key, .. } => term_mentions(index, key).into_iter().take(1).collect(),
+    }
+}
+
+/// Every mention of a named term, in document order.
+pub fn term_mentions<'a>(index: &'a WorkspaceIndex, key: &str) -> Vec<Place<'a>> {
+    index
+        .docs()
+        .flat_map(|doc| {
+            doc.analysis.facts.terms.iter().filter(|m| m.key == key).map(move |m| Place { doc, range: m.range.clone() })
+        })
+        .collect()
+}
+
+/// Every use of an acronym's short form and of its long forms across the workspace.
+/// Definitions' own short forms are included only when `include_declaration` is set.
+pub fn acronym_references<'a>(index: &'a WorkspaceIndex, short: &str, include_declaration: bool) -> Vec<Place<'a>> {
+    let longs: Vec<String> = {
+        let mut longs: Vec<String> = index.definitions_of(short).iter().map(|d| d.definition.long.clone()).collect();
+        longs.extend(index.glossary().get(short).map(|e| e.expansion.clone()));
+        longs.sort();
+        longs.dedup();
+        longs
+    };
+    let mixed_case = short.chars().any(char::is_lowercase);
+    let mut places = Vec::new();
+    for doc in index.docs() {
+        let facts = &doc.analysis.facts;
+        let declared: Vec<&Range<usize>> =
+            facts.definitions.iter().filter(|d| d.short == short).map(|d| &d.short_range).collect();
+        let mut ranges: Vec<Range<usize>> = facts.uses.iter().filter(|m| m.key == short).map(|m: &Mention| m.range.clone()).collect();
+        if mixed_case {
+            for paragraph in &doc.analysis.layout.paragraphs {
+                let known = |token: &str| token == short;
+                for use_ in acronyms::find_known_uses(&paragraph.text, &known) {
+                    let r = paragraph.source_ranges(use_.range);
+                    if let (Some(first), Some(last)) = (r.first(), r.last()) {
+                        ranges.push(first.start..last.end);
+                    }
+                }
+            }
+        }
+        for paragraph in &doc.analysis.layout.paragraphs {
+            for long in &longs {
+                ranges.extend(long_form_mentions(paragraph, long));
+            }
+        }
+        ranges.retain(|r| include_declaration || !declared.contains(&r));
+        ranges.sort_by_key(|r| (r.start, r.end));
+        ranges.dedup();
+        places.extend(ranges.into_iter().map(|range| Place { doc, range }));
+    }
+    places
+}
+
+/// Documents other than `doc` that mention the term `key`.
+pub fn other_documents_mentioning<'a>(index: &'a WorkspaceIndex, doc: &IndexedDoc, key: &str) -> Vec<&'a IndexedDoc> {
+    index.docs().filter(|d| d.key != doc.key && d.analysis.facts.terms.iter().any(|m| m.key == key)).collect()
+}
+
+/// The first line (1-based) of a byte offset, for messages like `000_x.txt:11`.
+pub fn line_number(text: &str, offset: usize) -> usize {
+    let offset = crate::text::lines::floor_char_boundary(text, offset.min(text.len()));
+    let index = crate::text::LineIndex::new(&text[..offset]);
+    crate::text::Lines::line_count(&index)
+}
