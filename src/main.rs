@@ -42,6 +42,21 @@ enum Command {
         #[arg(long)]
         write: bool,
     },
+    /// Print a document in reading order: columns untangled, page furniture dropped, one
+    /// paragraph per line, hyphenated breaks resolved.
+    Reflow {
+        file: PathBuf,
+        /// One JSON object with each paragraph's text and source byte ranges.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every acronym with its expansion, source (text or glossary), where it is defined
+    /// and how often it is used.
+    Acronyms {
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutputFormat,
+    },
 }
 
 fn init_logging(default_level: &str) {
@@ -88,6 +103,14 @@ fn main() -> ExitCode {
         Command::Fix { paths, write } => {
             init_logging("warn");
             cli::run_fix(&paths_or_current(paths), write, &config)
+        }
+        Command::Reflow { file, json } => {
+            init_logging("warn");
+            cli::run_reflow(&file, json, &config)
+        }
+        Command::Acronyms { paths, format } => {
+            init_logging("warn");
+            cli::run_acronyms(&paths_or_current(paths), format, &config)
         }
     };
     ExitCode::from(code as u8)

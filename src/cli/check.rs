@@ -38,28 +38,22 @@ pub fn run_check(paths: &[PathBuf], format: OutputFormat, color: bool, config: &
     });
     let mut counts = [0usize; 4];
     let mut files_with_findings = 0;
-    for path in &files {
-        let text = match workspace::read_text(path, config.max_file_size) {
-            Ok(text) => text,
-            Err(reason) => {
-                errors.push(format!("{}: {reason}", display_path(path)));
-                continue;
-            }
-        };
-        let findings = analysis::analyze(&text, config);
+    // All files together form the workspace: an acronym defined in one explains it in all.
+    let (index, skipped) = workspace::load_index(&files, config);
+    errors.extend(skipped.iter().map(|(path, reason)| format!("{}: {reason}", display_path(path))));
+    for doc in index.docs() {
+        let is_defined = |short: &str| index.is_defined(short);
+        let findings = analysis::findings(&doc.text, &doc.analysis, &is_defined, config);
         if !findings.is_empty() {
             files_with_findings += 1;
         }
-        let name = display_path(path);
+        let name = doc.path.as_deref().map(display_path).unwrap_or_else(|| doc.key.as_str().to_string());
         for finding in &findings {
             counts[severity_rank(finding.severity)] += 1;
             let written = match format {
-                OutputFormat::Json => {
-                    writeln!(out, "{}", finding_json(&name, &text, finding))
-                }
-                OutputFormat::Human => {
-                    render_human(&mut writer, &name, &text, finding).map_err(std::io::Error::other)
-                }
+                OutputFormat::Json => writeln!(out, "{}", finding_json(&name, &doc.text, finding)),
+                OutputFormat::Human => render_human(&mut writer, &name, &doc.text, finding)
+                    .map_err(std::io::Error::other),
             };
             if written.is_err() {
                 return EXIT_ERROR; // stdout closed (e.g. piped into `head`)

@@ -1,10 +1,14 @@
 //! The command line: batch use of the same analysis core the server runs.
 
+mod acronyms;
 mod check;
 mod fix;
+mod reflow;
 
+pub use acronyms::run_acronyms;
 pub use check::{run_check, OutputFormat};
 pub use fix::run_fix;
+pub use reflow::run_reflow;
 
 use std::path::{Path, PathBuf};
 

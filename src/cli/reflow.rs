@@ -1,0 +1,53 @@
+//! `scholion reflow`: a document in reading order.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::json;
+
+use super::{EXIT_CLEAN, EXIT_ERROR};
+use crate::analysis::DocumentAnalysis;
+use crate::config::Config;
+use crate::layout::reflow::reflow_paragraphs;
+use crate::workspace;
+
+pub fn run_reflow(path: &Path, as_json: bool, config: &Config) -> i32 {
+    let text = match workspace::read_text(path, config.max_file_size) {
+        Ok(text) => text,
+        Err(reason) => {
+            eprintln!("error: {}: {reason}", path.display());
+            return EXIT_ERROR;
+        }
+    };
+    let analysis = DocumentAnalysis::new(&text);
+    let paragraphs: Vec<_> = reflow_paragraphs(&analysis.layout)
+        .into_iter()
+        .filter(|p| !p.text.trim().is_empty())
+        .map(|mut p| {
+            p.text = crate::analysis::repair_characters(&p.text);
+            p
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = if as_json {
+        let items: Vec<_> = paragraphs
+            .iter()
+            .map(|p| {
+                json!({
+                    "kind": p.kind,
+                    "text": p.text,
+                    "source": p.source.iter().map(|r| [r.start, r.end]).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        writeln!(out, "{}", json!({ "file": path.display().to_string(), "paragraphs": items }))
+    } else {
+        let texts: Vec<&str> = paragraphs.iter().map(|p| p.text.as_str()).collect();
+        writeln!(out, "{}", texts.join("\n\n"))
+    };
+    if written.is_err() {
+        return EXIT_ERROR;
+    }
+    EXIT_CLEAN
+}
