@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod finding;
+pub mod garbled;
 pub mod layout;
 pub mod lexicon;
 pub mod lsp;

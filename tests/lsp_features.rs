@@ -84,6 +84,27 @@ fn hover_and_definition_of_an_acronym_defined_in_another_unopened_document() {
     let found = client.request("workspace/symbol", json!({"query": "jscu"}));
     assert!(found.as_array().unwrap().iter().any(|s| s["name"] == "JSCU"), "{found}");
 
+    // The garbled word on line 8 is published as a diagnostic whose quick fix repairs it.
+    let diagnostics = client.diagnostics_for(&uri, Some(1));
+    let garbled = diagnostics
+        .iter()
+        .find(|d| d["code"] == "garbled-character")
+        .unwrap_or_else(|| panic!("no garbled-character in {diagnostics:?}"));
+    assert_eq!(garbled["range"]["start"]["line"], 7);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": garbled["range"], "context": {"diagnostics": []}}),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "quickfix" && a["isPreferred"] == true)
+        .expect("a preferred quick fix");
+    let edits = &fix["edit"]["changes"][uri.as_str()];
+    assert_eq!(edits[0]["newText"], "Oekraïne");
+    assert_eq!(edits[0]["range"], garbled["range"]);
+
     // The reflow action is offered on a page.
     let actions = client.request(
         "textDocument/codeAction",

@@ -44,6 +44,7 @@ pub fn findings(
     config: &Config,
 ) -> Vec<Finding> {
     let mut found = layout::findings(text, &analysis.layout);
+    found.extend(crate::garbled::check(text));
     found.extend(undefined_acronyms(analysis, is_defined));
     rules::apply_settings(found, config)
 }
@@ -83,7 +84,7 @@ fn undefined_acronyms(analysis: &DocumentAnalysis, is_defined: IsDefined) -> Vec
 /// `text` with its garbled and invisible characters repaired (safe fixes of the character
 /// rules only), for reflowed output.
 pub fn repair_characters(text: &str) -> String {
-    text.to_string()
+    crate::garbled::repair(text)
 }
 
 /// The edits of every finding's safe fix (its preferred one if several are safe), in text
