@@ -99,7 +99,11 @@ fn hover_and_definition_of_an_acronym_defined_in_another_unopened_document() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["kind"] == "quickfix" && a["isPreferred"] == true)
+        .find(|a| {
+            a["kind"] == "quickfix"
+                && a["isPreferred"] == true
+                && a["diagnostics"][0]["code"] == "garbled-character"
+        })
         .expect("a preferred quick fix");
     let edits = &fix["edit"]["changes"][uri.as_str()];
     assert_eq!(edits[0]["newText"], "Oekraïne");
