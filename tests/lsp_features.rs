@@ -20,7 +20,8 @@ fn seeds_workspace() -> tempfile::TempDir {
 }
 
 fn start_indexed(root: &Path) -> Client {
-    let caps = json!({"general": {"positionEncodings": ["utf-16"]}, "window": {"workDoneProgress": true}});
+    let caps =
+        json!({"general": {"positionEncodings": ["utf-16"]}, "window": {"workDoneProgress": true}});
     let (mut client, _) = Client::initialized(caps, Some(root));
     client
         .wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
@@ -35,7 +36,8 @@ fn position_of(text: &str, line: usize, needle: &str) -> Value {
 }
 
 fn hover_text(client: &mut Client, uri: &str, position: Value) -> String {
-    let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position}));
+    let hover = client
+        .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position}));
     hover["contents"]["value"].as_str().unwrap_or_default().to_string()
 }
 
@@ -52,7 +54,8 @@ fn hover_and_definition_of_an_acronym_defined_in_another_unopened_document() {
     let hover = hover_text(&mut client, &uri, at.clone());
     assert!(hover.contains("Militaire Inlichtingen- en Veiligheidsdienst"), "{hover}");
     assert!(hover.contains("000_9189eb5902b93f6a.txt:"), "{hover}");
-    let definition = client.request("textDocument/definition", json!({"textDocument": {"uri": uri}, "position": at}));
+    let definition = client
+        .request("textDocument/definition", json!({"textDocument": {"uri": uri}, "position": at}));
     let target = definition[0]["uri"].as_str().or(definition["uri"].as_str()).unwrap_or_default();
     assert!(target.ends_with("000_9189eb5902b93f6a.txt"), "{definition}");
 
@@ -67,7 +70,8 @@ fn hover_and_definition_of_an_acronym_defined_in_another_unopened_document() {
     let with = refs(&mut client, true);
     let without = refs(&mut client, false);
     assert!(with.len() > without.len(), "{} vs {}", with.len(), without.len());
-    let docs: std::collections::BTreeSet<&str> = with.iter().filter_map(|l| l["uri"].as_str()).collect();
+    let docs: std::collections::BTreeSet<&str> =
+        with.iter().filter_map(|l| l["uri"].as_str()).collect();
     assert_eq!(docs.len(), 3, "{docs:?}");
 
     // A glossary acronym hovers with its expansion and no text location.
@@ -76,8 +80,10 @@ fn hover_and_definition_of_an_acronym_defined_in_another_unopened_document() {
     assert!(hover.contains("glossary"), "{hover}");
 
     // Document symbols include the definitions made in this document.
-    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));
-    let names: Vec<&str> = symbols.as_array().unwrap().iter().filter_map(|s| s["name"].as_str()).collect();
+    let symbols =
+        client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));
+    let names: Vec<&str> =
+        symbols.as_array().unwrap().iter().filter_map(|s| s["name"].as_str()).collect();
     assert!(names.contains(&"DCC") && names.contains(&"JISTARC"), "{names:?}");
 
     // Workspace symbols are fuzzy.
@@ -114,7 +120,8 @@ fn hover_and_definition_of_an_acronym_defined_in_another_unopened_document() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": {"start": at_zero(), "end": at_zero()}, "context": {"diagnostics": []}}),
     );
-    let titles: Vec<&str> = actions.as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
+    let titles: Vec<&str> =
+        actions.as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
     assert!(titles.contains(&"Reflow page into reading order"), "{titles:?}");
     assert!(client.shutdown().success());
 }
@@ -134,7 +141,8 @@ impl Lcg {
 
 #[test]
 fn after_300_random_utf16_edits_hover_finds_a_definition_on_the_last_line() {
-    let (mut client, _) = Client::initialized(json!({"general": {"positionEncodings": ["utf-16"]}}), None);
+    let (mut client, _) =
+        Client::initialized(json!({"general": {"positionEncodings": ["utf-16"]}}), None);
     let uri = "file:///tmp/scholion-random/edits.txt";
     let mut text = String::from("Begin 😀 van het 𝔘 document.\nTweede regel met ï.\n");
     client.open(uri, &text);
@@ -142,9 +150,11 @@ fn after_300_random_utf16_edits_hover_finds_a_definition_on_the_last_line() {
     let mut rng = Lcg(42);
     for version in 2..302 {
         // Pick a random character boundary, never inside the last line we add later.
-        let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        let boundaries: Vec<usize> =
+            (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
         let start = boundaries[rng.next(boundaries.len())];
-        let end_candidates: Vec<usize> = boundaries.iter().copied().filter(|&b| b >= start && b <= start + 8).collect();
+        let end_candidates: Vec<usize> =
+            boundaries.iter().copied().filter(|&b| b >= start && b <= start + 8).collect();
         let end = end_candidates[rng.next(end_candidates.len())];
         let insert = pieces[rng.next(pieces.len())];
         let pos = |offset: usize| {
@@ -153,7 +163,10 @@ fn after_300_random_utf16_edits_hover_finds_a_definition_on_the_last_line() {
             json!({"line": line, "character": text[line_start..offset].encode_utf16().count()})
         };
         let change = json!({"range": {"start": pos(start), "end": pos(end)}, "text": insert});
-        client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}));
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+        );
         text.replace_range(start..end, insert);
     }
     // Append a definition on a new last line.
@@ -161,12 +174,19 @@ fn after_300_random_utf16_edits_hover_finds_a_definition_on_the_last_line() {
     let col = text[text.rfind('\n').map_or(0, |i| i + 1)..].encode_utf16().count();
     let last = "\nDe Nationale Testdienst 😀 voor Toetsing (NTDT) werkt samen met de 𝔘 NTDT.";
     let change = json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": last});
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 400}, "contentChanges": [change]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 400}, "contentChanges": [change]}),
+    );
     text.push_str(last);
     assert_eq!(client.server_text(uri).1, text);
     let last_line = text.lines().last().unwrap();
     let byte = last_line.rfind("NTDT").unwrap();
-    let hover = hover_text(&mut client, uri, json!({"line": line + 1, "character": utf16_col(last_line, byte) + 2}));
+    let hover = hover_text(
+        &mut client,
+        uri,
+        json!({"line": line + 1, "character": utf16_col(last_line, byte) + 2}),
+    );
     assert!(hover.contains("Nationale Testdienst"), "{hover}");
     assert!(client.shutdown().success());
 }

@@ -121,8 +121,7 @@ fn separator_parts(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let mut parts = Vec::new();
     let mut start = range.start;
     for k in range.clone() {
-        if (b[k] == b',' || b[k] == b';') && b.get(k + 1).is_some_and(|n| n.is_ascii_whitespace())
-        {
+        if (b[k] == b',' || b[k] == b';') && b.get(k + 1).is_some_and(|n| n.is_ascii_whitespace()) {
             parts.push(trim_range(text, start..k));
             start = k + 1;
         }
@@ -154,10 +153,7 @@ fn valid_short(sf: &str) -> bool {
         return false;
     }
     // A lower-case function word (`(en werken)`); `ALS`, `DES` are fine.
-    if sf
-        .split_whitespace()
-        .any(|w| is_function_word(w) && !w.chars().any(char::is_uppercase))
-    {
+    if sf.split_whitespace().any(|w| is_function_word(w) && !w.chars().any(char::is_uppercase)) {
         return false;
     }
     true
@@ -166,9 +162,7 @@ fn valid_short(sf: &str) -> bool {
 /// `long form (SF)`: the first part of the parenthesis (split at `, ` and `; `) that works.
 fn forward_definition(text: &str, open: usize, close: usize) -> Option<Definition> {
     let inner = trim_range(text, open + 1..close);
-    separator_parts(text, inner)
-        .into_iter()
-        .find_map(|part| forward_with_short(text, open, part))
+    separator_parts(text, inner).into_iter().find_map(|part| forward_with_short(text, open, part))
 }
 
 fn forward_with_short(text: &str, open: usize, part: Range<usize>) -> Option<Definition> {
@@ -263,11 +257,7 @@ fn region_words(text: &str, region: Range<usize>, max: usize) -> Vec<Word> {
         }
         let w = cur.get_or_insert_with(|| {
             raw_start = i;
-            Word {
-                start: usize::MAX,
-                chars: Vec::new(),
-                function: false,
-            }
+            Word { start: usize::MAX, chars: Vec::new(), function: false }
         });
         if c.is_alphanumeric() {
             if w.start == usize::MAX {
@@ -422,10 +412,8 @@ fn valid_pair(short: &str, sf_chars: &[char], long: &str) -> bool {
     if long.chars().count() <= short.chars().count() && n > 1 {
         return false;
     }
-    let words: Vec<&str> = long
-        .split(|c: char| c.is_whitespace() || c == '-')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> =
+        long.split(|c: char| c.is_whitespace() || c == '-').filter(|w| !w.is_empty()).collect();
     if words.iter().any(|w| *w == short) {
         return false;
     }

@@ -7,7 +7,8 @@ use super::text::{fold, tokens_in};
 
 fn trim_punctuation(text: &str, range: Range<usize>) -> Range<usize> {
     let slice = &text[range.clone()];
-    let lead = slice.len() - slice.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '&').len();
+    let lead =
+        slice.len() - slice.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '&').len();
     let kept = slice.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '-');
     range.start + lead..(range.start + kept.len()).max(range.start + lead)
 }

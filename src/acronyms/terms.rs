@@ -13,14 +13,55 @@ pub struct NamedTerm {
 }
 
 /// Lowercase words allowed inside a name (`Wet op de inlichtingen`, `Universiteit van Amsterdam`).
-const CONNECTORS: &[&str] = &["van", "de", "der", "den", "het", "en", "voor", "op", "of", "and", "for"];
+const CONNECTORS: &[&str] =
+    &["van", "de", "der", "den", "het", "en", "voor", "op", "of", "and", "for"];
 
 /// Capitalised words that start sentences rather than names.
 const SENTENCE_STARTERS: &[&str] = &[
-    "De", "Het", "Een", "In", "Op", "Met", "Zo", "Ook", "Daarnaast", "Binnen", "Bij", "Hierdoor",
-    "Hiermee", "Voor", "Dit", "Deze", "Dat", "Die", "Wij", "We", "Waar", "Geen", "Verder",
-    "Tijdens", "Na", "Als", "Om", "Door", "Uit", "Over", "Aan", "Sinds", "Tot", "Hierbij",
-    "The", "A", "An", "This", "These", "In", "On", "For", "Our", "It",
+    "De",
+    "Het",
+    "Een",
+    "In",
+    "Op",
+    "Met",
+    "Zo",
+    "Ook",
+    "Daarnaast",
+    "Binnen",
+    "Bij",
+    "Hierdoor",
+    "Hiermee",
+    "Voor",
+    "Dit",
+    "Deze",
+    "Dat",
+    "Die",
+    "Wij",
+    "We",
+    "Waar",
+    "Geen",
+    "Verder",
+    "Tijdens",
+    "Na",
+    "Als",
+    "Om",
+    "Door",
+    "Uit",
+    "Over",
+    "Aan",
+    "Sinds",
+    "Tot",
+    "Hierbij",
+    "The",
+    "A",
+    "An",
+    "This",
+    "These",
+    "In",
+    "On",
+    "For",
+    "Our",
+    "It",
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -40,7 +81,9 @@ fn kind(word: &str) -> Kind {
         Kind::Number
     } else if first.is_some_and(char::is_uppercase) && word.chars().any(char::is_lowercase) {
         Kind::Capitalised
-    } else if word.chars().filter(|c| c.is_uppercase()).count() >= 2 && !word.chars().any(char::is_lowercase) {
+    } else if word.chars().filter(|c| c.is_uppercase()).count() >= 2
+        && !word.chars().any(char::is_lowercase)
+    {
         Kind::Acronym
     } else {
         Kind::Other
@@ -68,7 +111,10 @@ pub fn find_named_terms(text: &str) -> Vec<NamedTerm> {
     let mut i = 0;
     while i < words.len() {
         let (range, k, _, _) = &words[i];
-        if *k != Kind::Capitalised || (is_sentence_start(text, range.start) && SENTENCE_STARTERS.contains(&&text[range.clone()])) {
+        if *k != Kind::Capitalised
+            || (is_sentence_start(text, range.start)
+                && SENTENCE_STARTERS.contains(&&text[range.clone()]))
+        {
             i += 1;
             continue;
         }
@@ -88,7 +134,8 @@ pub fn find_named_terms(text: &str) -> Vec<NamedTerm> {
                 }
                 Kind::Connector => {
                     // At most two connectors, and a capitalised word after them.
-                    let after = (j + 2..(j + 4).min(words.len())).find(|&n| words[n].1 != Kind::Connector);
+                    let after =
+                        (j + 2..(j + 4).min(words.len())).find(|&n| words[n].1 != Kind::Connector);
                     match after {
                         Some(n)
                             if words[n].1 == Kind::Capitalised
@@ -114,7 +161,8 @@ pub fn find_named_terms(text: &str) -> Vec<NamedTerm> {
         let has_number = words[end].1 == Kind::Number;
         if total_words >= 2 && (capitalised >= 2 || has_number) {
             let range = words[i].0.start..words[end].0.end;
-            let key = text[range.clone()].split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            let key =
+                text[range.clone()].split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
             out.push(NamedTerm { key, range });
         }
         i = end + 1;
@@ -138,7 +186,10 @@ mod tests {
         );
         assert_eq!(keys("staan beschreven in de Wiv 2017. Daarnaast"), vec!["wiv 2017"]);
         assert_eq!(keys("de Joint SIGINT Cyber Unit en"), vec!["joint sigint cyber unit"]);
-        assert_eq!(keys("The Hague Campus van de Universiteit Leiden."), vec!["hague campus van de universiteit leiden"]);
+        assert_eq!(
+            keys("The Hague Campus van de Universiteit Leiden."),
+            vec!["hague campus van de universiteit leiden"]
+        );
     }
 
     #[test]

@@ -131,9 +131,7 @@ pub(crate) fn is_sentence_end(text: &str, i: usize) -> bool {
     }
     // The word before the period.
     let before = &text[..i];
-    let word_start = before
-        .rfind(|ch: char| ch.is_whitespace() || ch == '(')
-        .map_or(0, |p| p + 1);
+    let word_start = before.rfind(|ch: char| ch.is_whitespace() || ch == '(').map_or(0, |p| p + 1);
     let word = &before[word_start..];
     if word.is_empty() {
         return true;
@@ -204,9 +202,8 @@ fn glued_group_start(bytes: &[u8], close: usize, floor: usize) -> Option<usize> 
             depth -= 1;
             if depth == 0 {
                 let glued_before = k > 0 && is_word_byte(bytes[k - 1]);
-                let glued_after = bytes
-                    .get(close + 1)
-                    .is_some_and(|&n| is_word_byte(n) || n == b'-');
+                let glued_after =
+                    bytes.get(close + 1).is_some_and(|&n| is_word_byte(n) || n == b'-');
                 return (glued_before || glued_after).then_some(k);
             }
         }

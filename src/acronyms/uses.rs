@@ -26,10 +26,13 @@ fn is_roman_numeral(token: &str) -> bool {
 fn acronym_shape(token: &str) -> bool {
     let capitals = token.chars().filter(|c| c.is_uppercase()).count();
     let starts_with_letter = token.chars().next().is_some_and(char::is_alphabetic);
-    let body_ok = token.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&' || c == '-');
+    let body_ok =
+        token.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&' || c == '-');
     let hyphen_ok = match token.split_once('-') {
         None => true,
-        Some((head, tail)) => !head.is_empty() && !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()),
+        Some((head, tail)) => {
+            !head.is_empty() && !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit())
+        }
     };
     capitals >= 2 && starts_with_letter && body_ok && hyphen_ok && !token.ends_with('&')
 }

@@ -91,13 +91,17 @@ pub fn compute(layout: &Layout) -> DocumentFacts {
             .map(|d| d.short.clone())
             .collect();
         for def in definitions {
-            let (Some(short_range), Some(long_range)) =
-                (to_buffer(paragraph, def.short_range.clone()), to_buffer(paragraph, def.long_range.clone()))
-            else {
+            let (Some(short_range), Some(long_range)) = (
+                to_buffer(paragraph, def.short_range.clone()),
+                to_buffer(paragraph, def.long_range.clone()),
+            ) else {
                 continue;
             };
             facts.definitions.push(DefinitionFact {
-                sentence: sentence_around(text, def.long_range.start.min(def.short_range.start)..def.short_range.end),
+                sentence: sentence_around(
+                    text,
+                    def.long_range.start.min(def.short_range.start)..def.short_range.end,
+                ),
                 short: def.short,
                 long: def.long,
                 short_range,

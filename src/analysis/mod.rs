@@ -162,7 +162,10 @@ mod tests {
     #[test]
     fn safe_edits_prefer_preferred_skip_unsafe_and_overlaps() {
         let findings = vec![
-            finding(vec![fix(vec![edit(0, 2, "a")], true, false), fix(vec![edit(0, 2, "b")], true, true)]),
+            finding(vec![
+                fix(vec![edit(0, 2, "a")], true, false),
+                fix(vec![edit(0, 2, "b")], true, true),
+            ]),
             finding(vec![fix(vec![edit(1, 3, "c")], true, true)]), // overlaps the first
             finding(vec![fix(vec![edit(5, 6, "d")], false, true)]), // unsafe
             finding(vec![fix(vec![edit(7, 7, "e"), edit(9, 10, "")], true, true)]),

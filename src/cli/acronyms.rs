@@ -71,14 +71,22 @@ pub fn run_acronyms(paths: &[PathBuf], format: OutputFormat, config: &Config) ->
                 source,
                 defined_at.as_deref().unwrap_or("-"),
                 info.uses,
-                if others.is_empty() { String::new() } else { format!("  (also: {})", others.join("; ")) }
+                if others.is_empty() {
+                    String::new()
+                } else {
+                    format!("  (also: {})", others.join("; "))
+                }
             ),
         };
         if written.is_err() {
             return EXIT_ERROR;
         }
     }
-    for error in errors.iter().cloned().chain(skipped.iter().map(|(p, r)| format!("{}: {r}", display_path(p)))) {
+    for error in errors
+        .iter()
+        .cloned()
+        .chain(skipped.iter().map(|(p, r)| format!("{}: {r}", display_path(p))))
+    {
         eprintln!("error: {error}");
     }
     if errors.is_empty() && skipped.is_empty() {

@@ -47,7 +47,8 @@ pub fn run_check(paths: &[PathBuf], format: OutputFormat, color: bool, config: &
         if !findings.is_empty() {
             files_with_findings += 1;
         }
-        let name = doc.path.as_deref().map(display_path).unwrap_or_else(|| doc.key.as_str().to_string());
+        let name =
+            doc.path.as_deref().map(display_path).unwrap_or_else(|| doc.key.as_str().to_string());
         for finding in &findings {
             counts[severity_rank(finding.severity)] += 1;
             let written = match format {

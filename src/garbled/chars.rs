@@ -66,22 +66,13 @@ impl Cat {
         )
     }
     fn is_upper(self) -> bool {
-        matches!(
-            self,
-            Cat::AsciiUpper | Cat::LatUpper | Cat::GreekUpper | Cat::CyrUpper
-        )
+        matches!(self, Cat::AsciiUpper | Cat::LatUpper | Cat::GreekUpper | Cat::CyrUpper)
     }
     fn is_lower(self) -> bool {
-        matches!(
-            self,
-            Cat::AsciiLower | Cat::LatLower | Cat::GreekLower | Cat::CyrLower
-        )
+        matches!(self, Cat::AsciiLower | Cat::LatLower | Cat::GreekLower | Cat::CyrLower)
     }
     fn is_latin(self) -> bool {
-        matches!(
-            self,
-            Cat::AsciiUpper | Cat::AsciiLower | Cat::LatUpper | Cat::LatLower
-        )
+        matches!(self, Cat::AsciiUpper | Cat::AsciiLower | Cat::LatUpper | Cat::LatLower)
     }
     fn is_acc(self) -> bool {
         matches!(self, Cat::LatUpper | Cat::LatLower)
@@ -198,10 +189,7 @@ fn rare(c: char) -> i32 {
 }
 
 fn is_math_sign(c: char) -> bool {
-    matches!(
-        c,
-        '√' | '≈' | '∂' | '∆' | '∏' | '∑' | '∫' | '≠' | '≤' | '≥' | '∞' | 'ƒ'
-    )
+    matches!(c, '√' | '≈' | '∂' | '∆' | '∏' | '∑' | '∫' | '≠' | '≤' | '≥' | '∞' | 'ƒ')
 }
 
 /// The characters that follow `Ã`/`Â` in Windows-1252 mojibake (bytes 0x80..=0xBF), without
@@ -508,10 +496,7 @@ impl Window<'_> {
         }
         // Windows-1251: capital, symbol, capital (`Р‚В`).
         if a == CyrUpper
-            && matches!(
-                b,
-                StartP | EndP | Currency | Bad | Control | Degree | Law | Numeric | Nbsp
-            )
+            && matches!(b, StartP | EndP | Currency | Bad | Control | Degree | Law | Numeric | Nbsp)
             && c == CyrUpper
         {
             w += 1;
@@ -529,10 +514,7 @@ impl Window<'_> {
             }
         }
         // `Ã`/`Â` glued to a lowercase word and followed by a space (a lost no-break space).
-        if matches!(bc, 'Ã' | 'Â')
-            && cc == ' '
-            && (a.is_lower() || matches!(ac, '\'' | '’'))
-        {
+        if matches!(bc, 'Ã' | 'Â') && cc == ' ' && (a.is_lower() || matches!(ac, '\'' | '’')) {
             w += 1;
         }
         if matches!(bc, 'Ã') && cc == ' ' && a == Space {
@@ -552,19 +534,13 @@ mod tests {
     fn w(s: &str) -> i32 {
         let chars: Vec<char> = s.chars().collect();
         let cats: Vec<Cat> = chars.iter().map(|&c| cat(c)).collect();
-        Window {
-            chars: &chars,
-            cats: &cats,
-            body: 0..chars.len(),
-        }
-        .weirdness()
+        Window { chars: &chars, cats: &cats, body: 0..chars.len() }.weirdness()
     }
 
     #[test]
     fn mojibake_is_weird() {
-        for s in [
-            "Ã©", "Oekra√Øne", "auspici√´n", "â€™", "ÃƒÂ©", "Ã¼ber", "wei√ü", "Ã¨", "â‚¬",
-        ] {
+        for s in ["Ã©", "Oekra√Øne", "auspici√´n", "â€™", "ÃƒÂ©", "Ã¼ber", "wei√ü", "Ã¨", "â‚¬"]
+        {
             assert!(w(s) > 0, "{s}");
         }
     }

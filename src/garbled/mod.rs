@@ -84,9 +84,7 @@ pub fn check(text: &str) -> Vec<Finding> {
 /// The text with every safe fix applied. Repeats until nothing changes (at most four passes), so
 /// that, for instance, a ligature that a mojibake repair revealed is split as well.
 pub fn repair(text: &str) -> String {
-    apply_until_stable(text, |f| {
-        f.fixes.iter().find(|x| x.safe && x.preferred).cloned()
-    })
+    apply_until_stable(text, |f| f.fixes.iter().find(|x| x.safe && x.preferred).cloned())
 }
 
 /// Only the encoding repairs: `garbled-character` fixes and C1 controls that are Windows-1252
@@ -105,11 +103,8 @@ pub fn fix_encoding(text: &str) -> String {
 fn apply_until_stable(text: &str, pick: impl Fn(&Finding) -> Option<Fix>) -> String {
     let mut cur = text.to_string();
     for _ in 0..4 {
-        let mut edits: Vec<Edit> = check(&cur)
-            .iter()
-            .filter_map(&pick)
-            .flat_map(|f| f.edits)
-            .collect();
+        let mut edits: Vec<Edit> =
+            check(&cur).iter().filter_map(&pick).flat_map(|f| f.edits).collect();
         if edits.is_empty() {
             break;
         }
@@ -254,10 +249,7 @@ fn garbled_findings(text: &str) -> Vec<Finding> {
                 range: range.clone(),
                 fixes: vec![Fix {
                     title: format!("Replace with `{fixed}`"),
-                    edits: vec![Edit {
-                        range,
-                        new_text: fixed,
-                    }],
+                    edits: vec![Edit { range, new_text: fixed }],
                     safe: true,
                     preferred: true,
                 }],
@@ -312,33 +304,15 @@ fn finding(
     range: Range<usize>,
     fixes: Vec<Fix>,
 ) -> Finding {
-    Finding {
-        rule,
-        severity,
-        message,
-        range,
-        fixes,
-        related: Vec::new(),
-    }
+    Finding { rule, severity, message, range, fixes, related: Vec::new() }
 }
 
 fn fix(title: String, range: Range<usize>, new_text: &str, safe: bool, preferred: bool) -> Fix {
-    Fix {
-        title,
-        edits: vec![Edit {
-            range,
-            new_text: new_text.to_string(),
-        }],
-        safe,
-        preferred,
-    }
+    Fix { title, edits: vec![Edit { range, new_text: new_text.to_string() }], safe, preferred }
 }
 
 fn codes(s: &str) -> String {
-    s.chars()
-        .map(|c| format!("U+{:04X}", c as u32))
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.chars().map(|c| format!("U+{:04X}", c as u32)).collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a zero-width joiner or non-joiner next to this character may be meaningful (emoji
@@ -346,10 +320,9 @@ fn codes(s: &str) -> String {
 fn joiner_meaningful_next_to(c: Option<char>) -> bool {
     match c {
         None => false,
-        Some(c) => matches!(
-            chars::cat(c),
-            chars::Cat::OtherLetter | chars::Cat::Sym | chars::Cat::Mark
-        ),
+        Some(c) => {
+            matches!(chars::cat(c), chars::Cat::OtherLetter | chars::Cat::Sym | chars::Cat::Mark)
+        }
     }
 }
 
@@ -518,19 +491,13 @@ mod tests {
             f[0].message,
             "garbled characters: `Oekra√Øne` is UTF-8 read as Mac Roman; did you mean `Oekraïne`?"
         );
-        assert_eq!(
-            repair(text),
-            "Defensie en de MIVD Oekraïne. Hierdoor – € 25 ’s café"
-        );
+        assert_eq!(repair(text), "Defensie en de MIVD Oekraïne. Hierdoor – € 25 ’s café");
     }
 
     #[test]
     fn span_not_line() {
         let text = "De prijs – € 25 – is verhoogd; â€œcafÃ©â€\u{9d} naïve ’s";
-        assert_eq!(
-            repair(text),
-            "De prijs – € 25 – is verhoogd; “café” naïve ’s"
-        );
+        assert_eq!(repair(text), "De prijs – € 25 – is verhoogd; “café” naïve ’s");
     }
 
     #[test]

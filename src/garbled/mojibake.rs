@@ -125,9 +125,8 @@ fn may_lead_before_space(c: char) -> bool {
 }
 
 fn may_lead_before_question(c: char) -> bool {
-    ALL.iter().any(|cp| {
-        cp.lossy_allowed() && matches!(cp.encode(c), Some(0xC2 | 0xC3 | 0xE0..=0xF4))
-    })
+    ALL.iter()
+        .any(|cp| cp.lossy_allowed() && matches!(cp.encode(c), Some(0xC2 | 0xC3 | 0xE0..=0xF4)))
 }
 
 /// Find the repairs in one line; `offset` is the byte offset of the line in the whole text.
@@ -180,22 +179,13 @@ fn fix_fragment(chars: &[char], depth: u8) -> (Vec<char>, Vec<Misread>) {
     let mut slots: Vec<Slot> = chars
         .iter()
         .enumerate()
-        .map(|(i, &ch)| Slot {
-            ch,
-            src: (i, i + 1),
-            changed: false,
-            chain: Vec::new(),
-        })
+        .map(|(i, &ch)| Slot { ch, src: (i, i + 1), changed: false, chain: Vec::new() })
         .collect();
     // The outer decoding is the evidence that this fragment is mojibake.
     if !run_rounds(&mut slots, depth, true) {
         return (chars.to_vec(), Vec::new());
     }
-    let chain = slots
-        .iter()
-        .find(|s| s.changed)
-        .map(|s| s.chain.clone())
-        .unwrap_or_default();
+    let chain = slots.iter().find(|s| s.changed).map(|s| s.chain.clone()).unwrap_or_default();
     (slots.iter().map(|s| s.ch).collect(), chain)
 }
 
@@ -228,12 +218,7 @@ fn run_rounds(slots: &mut Vec<Slot>, depth: u8, all_support: bool) -> bool {
             let new: Vec<Slot> = c
                 .out
                 .iter()
-                .map(|&ch| Slot {
-                    ch,
-                    src,
-                    changed: true,
-                    chain: c.chain.clone(),
-                })
+                .map(|&ch| Slot { ch, src, changed: true, chain: c.chain.clone() })
                 .collect();
             slots.splice(c.s..c.e, new);
         }
@@ -291,10 +276,7 @@ fn select(chars: &[char], cands: Vec<Cand>, support: &[bool; 8]) -> Vec<Cand> {
         for &seed in &members {
             let mut set = vec![seed];
             for &m in &members {
-                if set
-                    .iter()
-                    .all(|&t| cands[m].e <= cands[t].s || cands[m].s >= cands[t].e)
-                {
+                if set.iter().all(|&t| cands[m].e <= cands[t].s || cands[m].s >= cands[t].e) {
                     set.push(m);
                 }
             }
@@ -309,11 +291,7 @@ fn select(chars: &[char], cands: Vec<Cand>, support: &[bool; 8]) -> Vec<Cand> {
     for i in taken {
         keep[i] = true;
     }
-    cands
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(c, k)| k.then_some(c))
-        .collect()
+    cands.into_iter().zip(keep).filter_map(|(c, k)| k.then_some(c)).collect()
 }
 
 /// Weirdness of the span `us..ue` after applying the candidates `set`, plus their penalties.
@@ -340,16 +318,9 @@ fn joint_score(
     let body_end = nchars.len();
     nchars.extend_from_slice(&chars[ue..r]);
     let _ = cats;
-    let ncats: Vec<Cat> = nchars
-        .iter()
-        .map(|&c| if c == '\u{FFFD}' { Cat::Sym } else { cat(c) })
-        .collect();
-    let w = Window {
-        chars: &nchars,
-        cats: &ncats,
-        body: (us - l)..body_end,
-    }
-    .weirdness();
+    let ncats: Vec<Cat> =
+        nchars.iter().map(|&c| if c == '\u{FFFD}' { Cat::Sym } else { cat(c) }).collect();
+    let w = Window { chars: &nchars, cats: &ncats, body: (us - l)..body_end }.weirdness();
     w + set.iter().map(|c| c.specials).sum::<i32>()
 }
 
@@ -357,8 +328,24 @@ fn joint_score(
 fn innocent(c: char) -> bool {
     matches!(
         c,
-        '“' | '”' | '‘' | '’' | '«' | '»' | '„' | '‚' | '‹' | '›' | '–' | '—' | '…' | '•' | '·'
-            | '\u{a0}' | '°' | '¡' | '¿'
+        '“' | '”'
+            | '‘'
+            | '’'
+            | '«'
+            | '»'
+            | '„'
+            | '‚'
+            | '‹'
+            | '›'
+            | '–'
+            | '—'
+            | '…'
+            | '•'
+            | '·'
+            | '\u{a0}'
+            | '°'
+            | '¡'
+            | '¿'
     )
 }
 
@@ -413,14 +400,7 @@ fn candidates(chars: &[char], locked: &[bool], depth: u8) -> Vec<Cand> {
                 continue;
             }
             let pieces = parse_pieces(chars, &bytes, &mut stray, rs, re, cp);
-            let ctx = Ctx {
-                chars,
-                cats: &cats,
-                stray: &stray,
-                cp,
-                prio,
-                depth,
-            };
+            let ctx = Ctx { chars, cats: &cats, stray: &stray, cp, prio, depth };
             let mut g = 0;
             while g < pieces.len() {
                 let mut h = g + 1;
@@ -500,22 +480,12 @@ fn try_piece(chars: &[char], b: &[u8], i: usize, re: usize, cp: Codepage) -> Opt
         let lo = ((b[i + 4] as u32 & 0x0F) << 6) | (b[i + 5] as u32 & 0x3F);
         let cpt = 0x10000 + (hi << 10) + lo;
         if let Some(c) = char::from_u32(cpt) {
-            return Some(Piece {
-                s: i,
-                e: i + 6,
-                out: c,
-                kind: Kind::Plain,
-            });
+            return Some(Piece { s: i, e: i + 6, out: c, kind: Kind::Plain });
         }
     }
     if avail >= n {
         if let Some(c) = decode(&b[i..i + n]) {
-            return Some(Piece {
-                s: i,
-                e: i + n,
-                out: c,
-                kind: Kind::Plain,
-            });
+            return Some(Piece { s: i, e: i + n, out: c, kind: Kind::Plain });
         }
     }
     let is_space = |k: usize| k < chars.len() && chars[k] == ' ';
@@ -535,12 +505,7 @@ fn try_piece(chars: &[char], b: &[u8], i: usize, re: usize, cp: Codepage) -> Opt
                     e = i + 1;
                 }
             }
-            return Some(Piece {
-                s: i,
-                e,
-                out,
-                kind: Kind::A0,
-            });
+            return Some(Piece { s: i, e, out, kind: Kind::A0 });
         }
         if n == 3 && avail >= 3 {
             let (b1, b2) = (b[i + 1], b[i + 2]);
@@ -553,12 +518,7 @@ fn try_piece(chars: &[char], b: &[u8], i: usize, re: usize, cp: Codepage) -> Opt
             };
             if let Some(seq) = seq {
                 if let Some(out) = decode(&seq) {
-                    return Some(Piece {
-                        s: i,
-                        e: i + 3,
-                        out,
-                        kind: Kind::A0,
-                    });
+                    return Some(Piece { s: i, e: i + 3, out, kind: Kind::A0 });
                 }
             }
         }
@@ -572,12 +532,7 @@ fn try_piece(chars: &[char], b: &[u8], i: usize, re: usize, cp: Codepage) -> Opt
                     }
                 }
                 if let Some(out) = decode(&seq) {
-                    return Some(Piece {
-                        s: i,
-                        e: i + 4,
-                        out,
-                        kind: Kind::A0,
-                    });
+                    return Some(Piece { s: i, e: i + 4, out, kind: Kind::A0 });
                 }
             }
         }
@@ -607,12 +562,7 @@ fn try_piece(chars: &[char], b: &[u8], i: usize, re: usize, cp: Codepage) -> Opt
             }
         };
         if ok {
-            return Some(Piece {
-                s: i,
-                e: i + n,
-                out: '\u{FFFD}',
-                kind: Kind::Lossy,
-            });
+            return Some(Piece { s: i, e: i + n, out: '\u{FFFD}', kind: Kind::Lossy });
         }
     }
     None
@@ -667,27 +617,16 @@ fn evaluate(ctx: &Ctx, group: &[Piece]) -> Option<Cand> {
     if fixed.iter().any(|&c| forbidden_in_repair(c)) {
         return None;
     }
-    let w_orig = Window {
-        chars,
-        cats: ctx.cats,
-        body: s..e,
-    }
-    .weirdness();
+    let w_orig = Window { chars, cats: ctx.cats, body: s..e }.weirdness();
     let l = s.saturating_sub(4);
     let r = chars.len().min(e + 4);
     let mut nchars: Vec<char> = chars[l..s].to_vec();
     nchars.extend_from_slice(&fixed);
     nchars.extend_from_slice(&chars[e..r]);
-    let ncats: Vec<Cat> = nchars
-        .iter()
-        .map(|&c| if c == '\u{FFFD}' { Cat::Sym } else { cat(c) })
-        .collect();
-    let w_new = Window {
-        chars: &nchars,
-        cats: &ncats,
-        body: (s - l)..(s - l + fixed.len()),
-    }
-    .weirdness();
+    let ncats: Vec<Cat> =
+        nchars.iter().map(|&c| if c == '\u{FFFD}' { Cat::Sym } else { cat(c) }).collect();
+    let w_new =
+        Window { chars: &nchars, cats: &ncats, body: (s - l)..(s - l + fixed.len()) }.weirdness();
     let gain = w_orig - w_new - specials;
     if std::env::var_os("GARBLED_DEBUG").is_some() {
         eprintln!(
@@ -725,18 +664,7 @@ fn evaluate(ctx: &Ctx, group: &[Piece]) -> Option<Cand> {
     }
     let mut chain = vec![misread_name(ctx.cp, &chars[s..e])];
     chain.extend(inner_chain);
-    Some(Cand {
-        s,
-        e,
-        out: fixed,
-        chain,
-        gain,
-        w_new,
-        specials,
-        strong,
-        guessed,
-        prio: ctx.prio,
-    })
+    Some(Cand { s, e, out: fixed, chain, gain, w_new, specials, strong, guessed, prio: ctx.prio })
 }
 
 #[cfg(test)]

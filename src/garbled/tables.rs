@@ -84,16 +84,9 @@ impl Codepage {
             return if b == 0 { None } else { Some(b) };
         }
         if cp == 0xFFFD {
-            return if self.lossy_allowed() {
-                Some(0x1A)
-            } else {
-                None
-            };
+            return if self.lossy_allowed() { Some(0x1A) } else { None };
         }
-        t.other
-            .binary_search_by_key(&cp, |&(c, _)| c)
-            .ok()
-            .map(|i| t.other[i].1)
+        t.other.binary_search_by_key(&cp, |&(c, _)| c).ok().map(|i| t.other[i].1)
     }
 }
 

@@ -109,20 +109,12 @@ impl LineData {
                 hyphen_end: t.len() > 1 && t.ends_with('-'),
                 suspension_conjunction: matches!(core.as_str(), "en" | "of" | "tot" | "als"),
                 starts_with_closing: t.starts_with([',', '.', ';', ':', ')', ']', '!', '?']),
-                gap_before: if i == 0 {
-                    0
-                } else {
-                    w.char_start.saturating_sub(previous_end_char)
-                },
+                gap_before: if i == 0 { 0 } else { w.char_start.saturating_sub(previous_end_char) },
             });
             previous_end_char = w.char_start + w.char_len;
         }
         let chars = ws.last().map(|w| w.char_start + w.char_len).unwrap_or(0);
-        LineData {
-            blank: facts.is_empty(),
-            words: facts,
-            chars,
-        }
+        LineData { blank: facts.is_empty(), words: facts, chars }
     }
 }
 
@@ -194,10 +186,8 @@ impl Scorer<'_> {
 
     /// `cur` directly follows `prev` in the same column.
     fn junction(&self, prev: Seg, cur: Seg, width: f32) -> f32 {
-        let (Some(p), Some(c)) = (
-            self.word(prev.line, prev.last),
-            self.word(cur.line, cur.first),
-        ) else {
+        let (Some(p), Some(c)) = (self.word(prev.line, prev.last), self.word(cur.line, cur.first))
+        else {
             return 0.0;
         };
         let mut cont = LM_WEIGHT * self.model.association_keys(p.key, c.key, false);
@@ -217,7 +207,8 @@ impl Scorer<'_> {
         } else {
             cont += if c.lower { 0.3 } else { -0.4 };
         }
-        let new_paragraph = self.end_score(prev, width) + self.start_score(cur) + PARAGRAPH_WITHOUT_GAP;
+        let new_paragraph =
+            self.end_score(prev, width) + self.start_score(cur) + PARAGRAPH_WITHOUT_GAP;
         cont.max(new_paragraph)
     }
 
@@ -233,16 +224,8 @@ impl Scorer<'_> {
     fn left_seg(&self, line: usize, cand: Cand) -> Option<Seg> {
         let n = self.lines.get(line)?.words.len();
         match cand {
-            Cand::Left if n > 0 => Some(Seg {
-                line,
-                first: 0,
-                last: n - 1,
-            }),
-            Cand::Split(k) => Some(Seg {
-                line,
-                first: 0,
-                last: k,
-            }),
+            Cand::Left if n > 0 => Some(Seg { line, first: 0, last: n - 1 }),
+            Cand::Split(k) => Some(Seg { line, first: 0, last: k }),
             _ => None,
         }
     }
@@ -250,16 +233,8 @@ impl Scorer<'_> {
     fn right_seg(&self, line: usize, cand: Cand) -> Option<Seg> {
         let n = self.lines.get(line)?.words.len();
         match cand {
-            Cand::Right if n > 0 => Some(Seg {
-                line,
-                first: 0,
-                last: n - 1,
-            }),
-            Cand::Split(k) if k + 1 < n => Some(Seg {
-                line,
-                first: k + 1,
-                last: n - 1,
-            }),
+            Cand::Right if n > 0 => Some(Seg { line, first: 0, last: n - 1 }),
+            Cand::Split(k) if k + 1 < n => Some(Seg { line, first: k + 1, last: n - 1 }),
             _ => None,
         }
     }
@@ -267,11 +242,7 @@ impl Scorer<'_> {
     fn whole_seg(&self, line: usize, cand: Cand) -> Option<Seg> {
         let n = self.lines.get(line)?.words.len();
         match cand {
-            Cand::Whole if n > 0 => Some(Seg {
-                line,
-                first: 0,
-                last: n - 1,
-            }),
+            Cand::Whole if n > 0 => Some(Seg { line, first: 0, last: n - 1 }),
             _ => None,
         }
     }
@@ -355,9 +326,8 @@ impl Scorer<'_> {
     /// A page may start in the middle of a paragraph (continued from the previous page).
     fn initial(&self, b: Cand) -> f32 {
         let mut score = 0.0;
-        for seg in [self.left_seg(0, b), self.right_seg(0, b), self.whole_seg(0, b)]
-            .into_iter()
-            .flatten()
+        for seg in
+            [self.left_seg(0, b), self.right_seg(0, b), self.whole_seg(0, b)].into_iter().flatten()
         {
             score += self.start_score(seg).max(PAGE_EDGE_FLOOR);
         }
@@ -367,11 +337,7 @@ impl Scorer<'_> {
     fn last(&self, line: usize, a: Cand) -> f32 {
         let mut score = 0.0;
         let widths = [self.left_width, self.right_width, self.full_width];
-        let segs = [
-            self.left_seg(line, a),
-            self.right_seg(line, a),
-            self.whole_seg(line, a),
-        ];
+        let segs = [self.left_seg(line, a), self.right_seg(line, a), self.whole_seg(line, a)];
         for (seg, width) in segs.into_iter().zip(widths) {
             if let Some(seg) = seg {
                 score += self.end_score(seg, width).max(PAGE_EDGE_FLOOR);
@@ -416,10 +382,7 @@ impl Scorer<'_> {
         let mut score: Vec<Vec<f32>> = Vec::with_capacity(n);
         let mut back: Vec<Vec<usize>> = Vec::with_capacity(n);
         score.push(
-            cands[0]
-                .iter()
-                .map(|&c| self.initial(c) + self.emission(0, c, two_column))
-                .collect(),
+            cands[0].iter().map(|&c| self.initial(c) + self.emission(0, c, two_column)).collect(),
         );
         back.push(vec![0; cands[0].len()]);
         for i in 1..n {
@@ -505,11 +468,8 @@ pub fn decode_page(lines: &[&str], model: &LanguageModel) -> (PageColumns, Vec<C
         .copied()
         .filter(|&l| (l as f32) >= 0.3 * full as f32 && (l as f32) <= 0.62 * full as f32)
         .collect();
-    let estimate = if half.len() >= 2 {
-        percentile(&half, 0.85)
-    } else {
-        full.saturating_sub(1) / 2
-    };
+    let estimate =
+        if half.len() >= 2 { percentile(&half, 0.85) } else { full.saturating_sub(1) / 2 };
     let mut best: Option<(f32, usize, usize, Vec<Cand>)> = None;
     for delta in [-6i32, -4, -2, 0, 2, 4, 6] {
         let left = (estimate as i32 + delta).max(8) as usize;
@@ -529,10 +489,7 @@ pub fn decode_page(lines: &[&str], model: &LanguageModel) -> (PageColumns, Vec<C
     let Some((two_score, left, right, path)) = best else {
         return (summary, single(&data));
     };
-    let splits = path
-        .iter()
-        .filter(|c| matches!(c, Cand::Split(_)))
-        .count();
+    let splits = path.iter().filter(|c| matches!(c, Cand::Split(_))).count();
     summary.margin = two_score - single_score;
     if two_score - single_score < TWO_COLUMN_MARGIN || splits < 2 {
         return (summary, single(&data));
@@ -548,10 +505,9 @@ pub fn decode_page(lines: &[&str], model: &LanguageModel) -> (PageColumns, Vec<C
             Cand::Left => ColumnSplit::LeftOnly,
             Cand::Right => ColumnSplit::RightOnly,
             Cand::Split(k) => match (d.words.get(k), d.words.get(k + 1)) {
-                (Some(a), Some(b)) => ColumnSplit::Two {
-                    left_end: a.word.end,
-                    right_start: b.word.start,
-                },
+                (Some(a), Some(b)) => {
+                    ColumnSplit::Two { left_end: a.word.end, right_start: b.word.start }
+                }
                 _ => ColumnSplit::Whole,
             },
         })

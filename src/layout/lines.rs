@@ -25,10 +25,7 @@ pub enum LineRole {
 
 impl LineRole {
     pub fn is_furniture(self) -> bool {
-        matches!(
-            self,
-            LineRole::RunningHeader | LineRole::PageNumber | LineRole::ChapterNumber
-        )
+        matches!(self, LineRole::RunningHeader | LineRole::PageNumber | LineRole::ChapterNumber)
     }
 }
 
@@ -89,9 +86,7 @@ pub fn page_ranges(text: &str) -> Vec<Range<usize>> {
 fn is_page_number(t: &str) -> bool {
     let t = t.trim();
     (!t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit()))
-        || (t.len() <= 6
-            && !t.is_empty()
-            && t.chars().all(|c| matches!(c, 'i' | 'v' | 'x' | 'l')))
+        || (t.len() <= 6 && !t.is_empty() && t.chars().all(|c| matches!(c, 'i' | 'v' | 'x' | 'l')))
 }
 
 /// `Militaire Inlichtingen- en Veiligheidsdienst 37` or `38     Militaire ...`: a short title
@@ -126,17 +121,9 @@ pub fn classify(page: &str, lines: &[Range<usize>]) -> Vec<LineRole> {
     let text = |r: &Range<usize>| page.get(r.clone()).unwrap_or("");
     let mut roles: Vec<LineRole> = lines
         .iter()
-        .map(|r| {
-            if text(r).trim().is_empty() {
-                LineRole::Blank
-            } else {
-                LineRole::Body
-            }
-        })
+        .map(|r| if text(r).trim().is_empty() { LineRole::Blank } else { LineRole::Body })
         .collect();
-    let content: Vec<usize> = (0..lines.len())
-        .filter(|&i| roles[i] != LineRole::Blank)
-        .collect();
+    let content: Vec<usize> = (0..lines.len()).filter(|&i| roles[i] != LineRole::Blank).collect();
     if content.len() < 3 {
         return roles;
     }
@@ -146,11 +133,8 @@ pub fn classify(page: &str, lines: &[Range<usize>]) -> Vec<LineRole> {
     for (position, &i) in head.iter().enumerate() {
         let t = text(&lines[i]);
         if is_page_number(t) {
-            roles[i] = if seen_page_number {
-                LineRole::ChapterNumber
-            } else {
-                LineRole::PageNumber
-            };
+            roles[i] =
+                if seen_page_number { LineRole::ChapterNumber } else { LineRole::PageNumber };
             seen_page_number = true;
         } else if position < 2 && is_numbered_header(t) {
             roles[i] = LineRole::RunningHeader;

@@ -45,10 +45,9 @@ impl LineLayout {
     /// Absolute byte range of the whitespace between the columns, if the line holds two.
     pub fn seam(&self) -> Option<Range<usize>> {
         match self.split {
-            ColumnSplit::Two {
-                left_end,
-                right_start,
-            } => Some(self.range.start + left_end..self.range.start + right_start),
+            ColumnSplit::Two { left_end, right_start } => {
+                Some(self.range.start + left_end..self.range.start + right_start)
+            }
             _ => None,
         }
     }
@@ -150,12 +149,7 @@ pub fn analyze_page(page_text: &str, page_offset: usize, model: &LanguageModel) 
             }
         }
     }
-    PageLayout {
-        range: page_offset..page_offset + page_text.len(),
-        columns,
-        lines,
-        paragraphs,
-    }
+    PageLayout { range: page_offset..page_offset + page_text.len(), columns, lines, paragraphs }
 }
 
 /// Pages of `text`: form feeds when present, else pages that start at a numbered running header

@@ -87,10 +87,7 @@ impl LanguageModel {
     }
 
     pub fn pair_count(&self, first: &str, second: &str) -> u32 {
-        self.bigrams
-            .get(&(key(first), key(second)))
-            .copied()
-            .unwrap_or(0)
+        self.bigrams.get(&(key(first), key(second))).copied().unwrap_or(0)
     }
 
     pub fn tokens(&self) -> u64 {
@@ -109,24 +106,10 @@ impl LanguageModel {
             return 0.0;
         }
         let discount = u32::from(leave_one_out);
-        let pair = self
-            .bigrams
-            .get(&(first, second))
-            .copied()
-            .unwrap_or(0)
-            .saturating_sub(discount) as f64;
-        let a = self
-            .unigrams
-            .get(&first)
-            .copied()
-            .unwrap_or(0)
-            .saturating_sub(discount) as f64;
-        let b = self
-            .unigrams
-            .get(&second)
-            .copied()
-            .unwrap_or(0)
-            .saturating_sub(discount) as f64;
+        let pair = self.bigrams.get(&(first, second)).copied().unwrap_or(0).saturating_sub(discount)
+            as f64;
+        let a = self.unigrams.get(&first).copied().unwrap_or(0).saturating_sub(discount) as f64;
+        let b = self.unigrams.get(&second).copied().unwrap_or(0).saturating_sub(discount) as f64;
         let n = self.tokens as f64;
         // Add-k smoothing: an unseen pair of rare words scores about 0, an unseen pair of two
         // frequent words scores negative, a repeated pair scores positive.

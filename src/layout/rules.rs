@@ -15,10 +15,7 @@ use super::Layout;
 pub const SOURCE: &str = "scholion";
 
 fn excerpt(text: &str, max_words: usize) -> String {
-    text.split_whitespace()
-        .take(max_words)
-        .collect::<Vec<_>>()
-        .join(" ")
+    text.split_whitespace().take(max_words).collect::<Vec<_>>().join(" ")
 }
 
 /// All layout findings for `text` analysed as `layout`, sorted by position.
@@ -79,10 +76,7 @@ fn interleaved(text: &str, layout: &Layout, out: &mut Vec<Finding>) {
             range: line.range.clone(),
             fixes: vec![Fix {
                 title: format!("Split the line at column {column}"),
-                edits: vec![Edit {
-                    range: seam,
-                    new_text: "\n".to_string(),
-                }],
+                edits: vec![Edit { range: seam, new_text: "\n".to_string() }],
                 safe: false,
                 preferred: true,
             }],
@@ -117,14 +111,8 @@ fn hyphenated(text: &str, layout: &Layout, out: &mut Vec<Finding>) {
             let fix = |word: &str, preferred: bool, kind: &str| Fix {
                 title: format!("{kind} `{word}`"),
                 edits: vec![
-                    Edit {
-                        range: h.first.clone(),
-                        new_text: word.to_string(),
-                    },
-                    Edit {
-                        range: second_removal.clone(),
-                        new_text: String::new(),
-                    },
+                    Edit { range: h.first.clone(), new_text: word.to_string() },
+                    Edit { range: second_removal.clone(), new_text: String::new() },
                 ],
                 safe: adjacent && preferred,
                 preferred,
@@ -173,11 +161,7 @@ fn split_sentences(text: &str, layout: &Layout, out: &mut Vec<Finding>) {
             for pair in ranges.windows(2) {
                 let (a, b) = (&pair[0], &pair[1]);
                 // A removed hyphen right before the line break still counts as adjacent.
-                let a_end = if text.get(a.end..a.end + 1) == Some("-") {
-                    a.end + 1
-                } else {
-                    a.end
-                };
+                let a_end = if text.get(a.end..a.end + 1) == Some("-") { a.end + 1 } else { a.end };
                 if !adjacent_lines(text, a_end, b.start) {
                     breaks.push(b.clone());
                 }

@@ -11,10 +11,8 @@ use std::sync::OnceLock;
 
 use super::words::{first_letter, words};
 
-const ABBREVIATIONS: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/data/abbreviations-nl.txt"
-));
+const ABBREVIATIONS: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/abbreviations-nl.txt"));
 
 fn abbreviations() -> &'static HashSet<String> {
     static SET: OnceLock<HashSet<String>> = OnceLock::new();
@@ -58,8 +56,8 @@ fn ends_sentence(token: &str) -> bool {
     if t.ends_with(['!', '?']) {
         return true;
     }
-    t.ends_with('.') && !t.ends_with("..") && !is_abbreviation(t)
-        || t.ends_with("...") // an ellipsis ends a sentence when a capital follows
+    t.ends_with('.') && !t.ends_with("..") && !is_abbreviation(t) || t.ends_with("...")
+    // an ellipsis ends a sentence when a capital follows
 }
 
 fn starts_sentence(token: &str) -> bool {

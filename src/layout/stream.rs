@@ -86,20 +86,12 @@ impl Paragraph {
             self.push_piece(segment, source);
             return;
         }
-        let last_token_start = self
-            .text
-            .rfind(char::is_whitespace)
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        let last_token_start = self.text.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
         let last_token = self.text.get(last_token_start..).unwrap_or("").to_string();
         let first_word = words(segment).first().copied();
         let broken = last_token.len() > 1
             && last_token.ends_with('-')
-            && last_token
-                .trim_end_matches('-')
-                .chars()
-                .last()
-                .is_some_and(char::is_alphanumeric);
+            && last_token.trim_end_matches('-').chars().last().is_some_and(char::is_alphanumeric);
         if let (true, Some(fw)) = (broken, first_word) {
             let second_token = segment.get(fw.start..fw.end).unwrap_or("");
             let decision = hyphen::decide(&last_token, second_token, model);
@@ -134,13 +126,7 @@ impl Paragraph {
                 } else {
                     (hyphenated, joined)
                 };
-                self.hyphens.push(HyphenBreak {
-                    first,
-                    second,
-                    decision,
-                    resolved,
-                    alternative,
-                });
+                self.hyphens.push(HyphenBreak { first, second, decision, resolved, alternative });
             }
             return;
         }
@@ -151,20 +137,14 @@ impl Paragraph {
     fn push_piece(&mut self, segment: &str, source: Range<usize>) {
         let start = self.text.len();
         self.text.push_str(segment);
-        self.pieces.push(Piece {
-            stream: start..self.text.len(),
-            source,
-        });
+        self.pieces.push(Piece { stream: start..self.text.len(), source });
     }
 
     fn push_joiner(&mut self) {
         let at = self.pieces.last().map(|p| p.source.end).unwrap_or(0);
         let start = self.text.len();
         self.text.push(' ');
-        self.pieces.push(Piece {
-            stream: start..start + 1,
-            source: at..at,
-        });
+        self.pieces.push(Piece { stream: start..start + 1, source: at..at });
     }
 
     /// The buffer ranges that the stream range `stream` came from, in stream order; touching
@@ -327,10 +307,7 @@ pub fn page_paragraphs(
                 ColumnSplit::Whole => (Some(range.clone()), None),
                 ColumnSplit::LeftOnly => (Some(range.clone()), None),
                 ColumnSplit::RightOnly => (None, Some(range.clone())),
-                ColumnSplit::Two {
-                    left_end,
-                    right_start,
-                } => (
+                ColumnSplit::Two { left_end, right_start } => (
                     Some(range.start..range.start + left_end),
                     Some(range.start + right_start..range.end),
                 ),

@@ -18,12 +18,7 @@ pub fn words(line: &str) -> Vec<Word> {
     for (char_index, (byte_index, c)) in line.char_indices().enumerate() {
         if c.is_whitespace() {
             if let Some((start, char_start, char_len)) = current.take() {
-                out.push(Word {
-                    start,
-                    end: byte_index,
-                    char_start,
-                    char_len,
-                });
+                out.push(Word { start, end: byte_index, char_start, char_len });
             }
         } else {
             match current.as_mut() {
@@ -33,12 +28,7 @@ pub fn words(line: &str) -> Vec<Word> {
         }
     }
     if let Some((start, char_start, char_len)) = current {
-        out.push(Word {
-            start,
-            end: line.len(),
-            char_start,
-            char_len,
-        });
+        out.push(Word { start, end: line.len(), char_start, char_len });
     }
     out
 }

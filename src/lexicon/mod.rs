@@ -7,21 +7,13 @@
 
 use std::sync::OnceLock;
 
-const AFF: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/data/hunspell-nl/nl.aff"
-));
-const DIC: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/data/hunspell-nl/nl.dic"
-));
+const AFF: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/hunspell-nl/nl.aff"));
+const DIC: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/hunspell-nl/nl.dic"));
 
 static DICTIONARY: OnceLock<Option<spellbook::Dictionary>> = OnceLock::new();
 
 fn dictionary() -> Option<&'static spellbook::Dictionary> {
-    DICTIONARY
-        .get_or_init(|| spellbook::Dictionary::new(AFF, DIC).ok())
-        .as_ref()
+    DICTIONARY.get_or_init(|| spellbook::Dictionary::new(AFF, DIC).ok()).as_ref()
 }
 
 /// Parse the dictionary now (it is otherwise parsed on the first lookup).

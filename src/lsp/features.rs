@@ -24,7 +24,10 @@ pub fn uri_of(doc: &IndexedDoc) -> Option<Uri> {
 
 fn location(place: &Place, encoding: PositionEncoding) -> Option<Location> {
     let lines = LineIndex::new(&place.doc.text);
-    Some(Location::new(uri_of(place.doc)?, convert::to_lsp_range(&lines, place.range.clone(), encoding)))
+    Some(Location::new(
+        uri_of(place.doc)?,
+        convert::to_lsp_range(&lines, place.range.clone(), encoding),
+    ))
 }
 
 /// `000_x.txt:11` with a link to the line.
@@ -68,7 +71,11 @@ fn acronym_markdown(index: &WorkspaceIndex, short: &str) -> Option<String> {
             continue;
         }
         seen_longs.push(long);
-        out.push(format!("**{short}**: {long}\n\nDefined in {}:\n\n{}", place_link(&place), quote(&def.definition.sentence)));
+        out.push(format!(
+            "**{short}**: {long}\n\nDefined in {}:\n\n{}",
+            place_link(&place),
+            quote(&def.definition.sentence)
+        ));
     }
     if let Some(entry) = info.glossary {
         if !seen_longs.iter().any(|l| l.eq_ignore_ascii_case(&entry.expansion)) {
@@ -80,13 +87,21 @@ fn acronym_markdown(index: &WorkspaceIndex, short: &str) -> Option<String> {
         }
     }
     if seen_longs.len() > 1 {
-        out.push(format!("⚠ `{short}` has {} different definitions in the workspace.", seen_longs.len()));
+        out.push(format!(
+            "⚠ `{short}` has {} different definitions in the workspace.",
+            seen_longs.len()
+        ));
     }
     out.push(format!("Used {} across the workspace.", times(info.uses)));
     Some(out.join("\n\n---\n\n"))
 }
 
-pub fn hover(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize, encoding: PositionEncoding) -> Option<Hover> {
+pub fn hover(
+    index: &WorkspaceIndex,
+    doc: &IndexedDoc,
+    offset: usize,
+    encoding: PositionEncoding,
+) -> Option<Hover> {
     let subject = query::subject_at(index, doc, offset)?;
     let markdown = match &subject {
         Subject::Acronym { short, .. } => acronym_markdown(index, short)?,
@@ -100,7 +115,13 @@ pub fn hover(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize, encoding: 
         }
         Subject::Term { key, range } => {
             let others = query::other_documents_mentioning(index, doc, key);
-            let name = doc.text.get(range.clone()).unwrap_or(key).split_whitespace().collect::<Vec<_>>().join(" ");
+            let name = doc
+                .text
+                .get(range.clone())
+                .unwrap_or(key)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             let mentions = query::term_mentions(index, key).len();
             let first = query::term_mentions(index, key).into_iter().next();
             let mut text = format!("**{name}**: mentioned {} in the workspace", times(mentions));
@@ -117,7 +138,10 @@ pub fn hover(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize, encoding: 
     };
     let lines = LineIndex::new(&doc.text);
     Some(Hover {
-        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }),
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: markdown,
+        }),
         range: Some(convert::to_lsp_range(&lines, subject.range(), encoding)),
     })
 }
@@ -131,16 +155,20 @@ pub fn definition(
 ) -> Option<GotoDefinitionResponse> {
     if let Some(subject) = query::subject_at(index, doc, offset) {
         let places = query::definition_places(index, &subject);
-        let locations: Vec<Location> = places.iter().filter_map(|p| location(p, encoding)).collect();
+        let locations: Vec<Location> =
+            places.iter().filter_map(|p| location(p, encoding)).collect();
         if !locations.is_empty() {
             return Some(GotoDefinitionResponse::Array(locations));
         }
         return None;
     }
     // The last word before a break jumps to where the sentence continues.
-    let split = findings.iter().find(|f| f.rule == "split-sentence" && f.range.start <= offset && offset <= f.range.end)?;
+    let split = findings
+        .iter()
+        .find(|f| f.rule == "split-sentence" && f.range.start <= offset && offset <= f.range.end)?;
     let related = split.related.first()?;
-    location(&Place { doc, range: related.range.clone() }, encoding).map(GotoDefinitionResponse::Scalar)
+    location(&Place { doc, range: related.range.clone() }, encoding)
+        .map(GotoDefinitionResponse::Scalar)
 }
 
 pub fn references(
@@ -168,7 +196,11 @@ pub fn references(
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must still be written
 pub fn document_symbols(doc: &IndexedDoc, encoding: PositionEncoding) -> Vec<DocumentSymbol> {
     let lines = LineIndex::new(&doc.text);
-    let symbol = |name: String, detail: Option<String>, kind: SymbolKind, range: std::ops::Range<usize>, select: std::ops::Range<usize>| DocumentSymbol {
+    let symbol = |name: String,
+                  detail: Option<String>,
+                  kind: SymbolKind,
+                  range: std::ops::Range<usize>,
+                  select: std::ops::Range<usize>| DocumentSymbol {
         name,
         detail,
         kind,
@@ -184,11 +216,30 @@ pub fn document_symbols(doc: &IndexedDoc, encoding: PositionEncoding) -> Vec<Doc
         if heading.text.is_empty() {
             continue;
         }
-        symbols.push((heading.range.start, symbol(heading.text.clone(), None, SymbolKind::NAMESPACE, heading.range.clone(), heading.range.clone())));
+        symbols.push((
+            heading.range.start,
+            symbol(
+                heading.text.clone(),
+                None,
+                SymbolKind::NAMESPACE,
+                heading.range.clone(),
+                heading.range.clone(),
+            ),
+        ));
     }
     for def in &facts.definitions {
-        let span = def.long_range.start.min(def.short_range.start)..def.long_range.end.max(def.short_range.end);
-        symbols.push((def.short_range.start, symbol(def.short.clone(), Some(def.long.clone()), SymbolKind::CONSTANT, span, def.short_range.clone())));
+        let span = def.long_range.start.min(def.short_range.start)
+            ..def.long_range.end.max(def.short_range.end);
+        symbols.push((
+            def.short_range.start,
+            symbol(
+                def.short.clone(),
+                Some(def.long.clone()),
+                SymbolKind::CONSTANT,
+                span,
+                def.short_range.clone(),
+            ),
+        ));
     }
     symbols.sort_by_key(|(start, _)| *start);
     symbols.into_iter().map(|(_, s)| s).collect()
@@ -196,7 +247,8 @@ pub fn document_symbols(doc: &IndexedDoc, encoding: PositionEncoding) -> Vec<Doc
 
 /// Case-insensitive subsequence match: every character of `query` appears in order.
 pub fn fuzzy_matches(query: &str, name: &str) -> bool {
-    let mut wanted = query.chars().flat_map(char::to_lowercase).filter(|c| !c.is_whitespace()).peekable();
+    let mut wanted =
+        query.chars().flat_map(char::to_lowercase).filter(|c| !c.is_whitespace()).peekable();
     for c in name.chars().flat_map(char::to_lowercase) {
         if wanted.peek() == Some(&c) {
             wanted.next();
@@ -206,7 +258,11 @@ pub fn fuzzy_matches(query: &str, name: &str) -> bool {
 }
 
 #[allow(deprecated)] // `SymbolInformation::deprecated` must still be written
-pub fn workspace_symbols(index: &WorkspaceIndex, query_text: &str, encoding: PositionEncoding) -> Vec<SymbolInformation> {
+pub fn workspace_symbols(
+    index: &WorkspaceIndex,
+    query_text: &str,
+    encoding: PositionEncoding,
+) -> Vec<SymbolInformation> {
     const MAX: usize = 500;
     let mut out = Vec::new();
     for doc in index.docs() {
@@ -214,15 +270,29 @@ pub fn workspace_symbols(index: &WorkspaceIndex, query_text: &str, encoding: Pos
         let items = facts
             .definitions
             .iter()
-            .map(|d| (d.short.clone(), Some(d.long.clone()), SymbolKind::CONSTANT, d.short_range.clone()))
-            .chain(facts.headings.iter().map(|h| (h.text.clone(), None, SymbolKind::NAMESPACE, h.range.clone())));
+            .map(|d| {
+                (d.short.clone(), Some(d.long.clone()), SymbolKind::CONSTANT, d.short_range.clone())
+            })
+            .chain(
+                facts
+                    .headings
+                    .iter()
+                    .map(|h| (h.text.clone(), None, SymbolKind::NAMESPACE, h.range.clone())),
+            );
         for (name, container, kind, range) in items {
             let searchable = format!("{name} {}", container.clone().unwrap_or_default());
             if name.is_empty() || !fuzzy_matches(query_text, &searchable) {
                 continue;
             }
             let Some(location) = location(&Place { doc, range }, encoding) else { continue };
-            out.push(SymbolInformation { name, kind, tags: None, deprecated: None, location, container_name: container });
+            out.push(SymbolInformation {
+                name,
+                kind,
+                tags: None,
+                deprecated: None,
+                location,
+                container_name: container,
+            });
             if out.len() >= MAX {
                 return out;
             }
@@ -232,17 +302,21 @@ pub fn workspace_symbols(index: &WorkspaceIndex, query_text: &str, encoding: Pos
 }
 
 /// `refactor.rewrite` actions at `offset`: reflow the page, expand an acronym.
-pub fn rewrite_actions(index: &WorkspaceIndex, doc: &IndexedDoc, uri: &Uri, offset: usize, encoding: PositionEncoding) -> Vec<CodeAction> {
+pub fn rewrite_actions(
+    index: &WorkspaceIndex,
+    doc: &IndexedDoc,
+    uri: &Uri,
+    offset: usize,
+    encoding: PositionEncoding,
+) -> Vec<CodeAction> {
     let lines = LineIndex::new(&doc.text);
     let mut actions = Vec::new();
     let layout = &doc.analysis.layout;
-    if let Some(page) = layout.pages.iter().find(|p| p.range.start <= offset && offset <= p.range.end) {
-        let mut paragraphs: Vec<&str> = page
-            .paragraphs
-            .iter()
-            .map(|p| p.text.trim())
-            .filter(|t| !t.is_empty())
-            .collect();
+    if let Some(page) =
+        layout.pages.iter().find(|p| p.range.start <= offset && offset <= p.range.end)
+    {
+        let mut paragraphs: Vec<&str> =
+            page.paragraphs.iter().map(|p| p.text.trim()).filter(|t| !t.is_empty()).collect();
         paragraphs.dedup();
         let mut replacement = paragraphs.join("\n\n");
         let page_text = doc.text.get(page.range.clone()).unwrap_or("");
@@ -250,7 +324,12 @@ pub fn rewrite_actions(index: &WorkspaceIndex, doc: &IndexedDoc, uri: &Uri, offs
             replacement.push('\n');
         }
         if replacement != page_text {
-            let fix = Fix { title: REFLOW_TITLE.into(), edits: vec![Edit { range: page.range.clone(), new_text: replacement }], safe: false, preferred: false };
+            let fix = Fix {
+                title: REFLOW_TITLE.into(),
+                edits: vec![Edit { range: page.range.clone(), new_text: replacement }],
+                safe: false,
+                preferred: false,
+            };
             actions.push(CodeAction {
                 title: REFLOW_TITLE.into(),
                 kind: Some(CodeActionKind::REFACTOR_REWRITE),
@@ -261,7 +340,11 @@ pub fn rewrite_actions(index: &WorkspaceIndex, doc: &IndexedDoc, uri: &Uri, offs
     }
     if let Some(Subject::Acronym { short, range }) = query::subject_at(index, doc, offset) {
         let info = query::acronym_info(index, &short);
-        let long = info.definitions.first().map(|d| d.definition.long.clone()).or(info.glossary.map(|e| e.expansion.clone()));
+        let long = info
+            .definitions
+            .first()
+            .map(|d| d.definition.long.clone())
+            .or(info.glossary.map(|e| e.expansion.clone()));
         let is_definition = doc.analysis.facts.definitions.iter().any(|d| d.short_range == range);
         if let (Some(long), false) = (long, is_definition) {
             let fix = Fix {

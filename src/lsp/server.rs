@@ -146,7 +146,10 @@ impl Shared {
     fn diagnostics_for(&self, doc: &IndexedDoc, uri: &Uri) -> Vec<Diagnostic> {
         let lines = LineIndex::new(&doc.text);
         let encoding = self.encoding();
-        self.findings_for(doc).iter().map(|f| convert::diagnostic(&lines, uri, f, encoding)).collect()
+        self.findings_for(doc)
+            .iter()
+            .map(|f| convert::diagnostic(&lines, uri, f, encoding))
+            .collect()
     }
 
     /// Re-analyse an open document off the message loop and publish its diagnostics, unless a
@@ -408,7 +411,10 @@ impl Backend {
         let uri = params.text_document.uri;
         let key = doc_key(&uri);
         if let Some(open) = self.shared.documents.get(&key) {
-            return Ok(DocumentTextResult { version: Some(open.doc.version), text: open.doc.text() });
+            return Ok(DocumentTextResult {
+                version: Some(open.doc.version),
+                text: open.doc.text(),
+            });
         }
         let index = self.shared.index.read().map_err(|_| internal("index unavailable"))?;
         let doc = index.get(&key).ok_or_else(|| unknown_document(&uri))?;
@@ -691,49 +697,58 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri.clone();
         let range = params.range;
         let only = params.context.only.clone();
-        self.on_document("codeAction", uri.clone(), Some(range.start), move |shared, index, doc, start| {
-            let encoding = shared.encoding();
-            let lines = LineIndex::new(&doc.text);
-            let end = convert::to_offset(&lines, range.end, encoding).max(start);
-            // Findings are recomputed, so actions work whether or not the client sends its
-            // diagnostics in the request context.
-            let config = shared.config();
-            let is_defined = |short: &str| index.is_defined(short);
-            let findings = analysis::findings(&doc.text, &doc.analysis, &is_defined, &config);
-            let wants = |kind: &CodeActionKind| {
-                only.as_ref()
-                    .is_none_or(|kinds| kinds.iter().any(|k| kind.as_str().starts_with(k.as_str())))
-            };
-            let mut actions = Vec::new();
-            if wants(&CodeActionKind::QUICKFIX) {
-                for finding in findings.iter().filter(|f| overlaps(&f.range, start, end)) {
-                    for fix in &finding.fixes {
-                        actions.push(CodeActionOrCommand::CodeAction(convert::quick_fix(
-                            &lines, &uri, finding, fix, encoding,
-                        )));
+        self.on_document(
+            "codeAction",
+            uri.clone(),
+            Some(range.start),
+            move |shared, index, doc, start| {
+                let encoding = shared.encoding();
+                let lines = LineIndex::new(&doc.text);
+                let end = convert::to_offset(&lines, range.end, encoding).max(start);
+                // Findings are recomputed, so actions work whether or not the client sends its
+                // diagnostics in the request context.
+                let config = shared.config();
+                let is_defined = |short: &str| index.is_defined(short);
+                let findings = analysis::findings(&doc.text, &doc.analysis, &is_defined, &config);
+                let wants = |kind: &CodeActionKind| {
+                    only.as_ref().is_none_or(|kinds| {
+                        kinds.iter().any(|k| kind.as_str().starts_with(k.as_str()))
+                    })
+                };
+                let mut actions = Vec::new();
+                if wants(&CodeActionKind::QUICKFIX) {
+                    for finding in findings.iter().filter(|f| overlaps(&f.range, start, end)) {
+                        for fix in &finding.fixes {
+                            actions.push(CodeActionOrCommand::CodeAction(convert::quick_fix(
+                                &lines, &uri, finding, fix, encoding,
+                            )));
+                        }
                     }
                 }
-            }
-            if wants(&CodeActionKind::REFACTOR_REWRITE) {
-                for action in features::rewrite_actions(index, doc, &uri, start, encoding) {
-                    actions.push(CodeActionOrCommand::CodeAction(action));
+                if wants(&CodeActionKind::REFACTOR_REWRITE) {
+                    for action in features::rewrite_actions(index, doc, &uri, start, encoding) {
+                        actions.push(CodeActionOrCommand::CodeAction(action));
+                    }
                 }
-            }
-            if wants(&CodeActionKind::from(FIX_ALL_KIND)) {
-                if let Some(action) = fix_all(&lines, &uri, &findings, encoding) {
-                    actions.push(CodeActionOrCommand::CodeAction(action));
+                if wants(&CodeActionKind::from(FIX_ALL_KIND)) {
+                    if let Some(action) = fix_all(&lines, &uri, &findings, encoding) {
+                        actions.push(CodeActionOrCommand::CodeAction(action));
+                    }
                 }
-            }
-            Some(actions)
-        })
+                Some(actions)
+            },
+        )
         .await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
-        self.on_document("hover", at.text_document.uri, Some(at.position), |shared, index, doc, offset| {
-            features::hover(index, doc, offset, shared.encoding())
-        })
+        self.on_document(
+            "hover",
+            at.text_document.uri,
+            Some(at.position),
+            |shared, index, doc, offset| features::hover(index, doc, offset, shared.encoding()),
+        )
         .await
     }
 
@@ -742,19 +757,29 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let at = params.text_document_position_params;
-        self.on_document("definition", at.text_document.uri, Some(at.position), |shared, index, doc, offset| {
-            let findings = crate::layout::findings(&doc.text, &doc.analysis.layout);
-            features::definition(index, doc, offset, &findings, shared.encoding())
-        })
+        self.on_document(
+            "definition",
+            at.text_document.uri,
+            Some(at.position),
+            |shared, index, doc, offset| {
+                let findings = crate::layout::findings(&doc.text, &doc.analysis.layout);
+                features::definition(index, doc, offset, &findings, shared.encoding())
+            },
+        )
         .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let at = params.text_document_position;
         let include_declaration = params.context.include_declaration;
-        self.on_document("references", at.text_document.uri, Some(at.position), move |shared, index, doc, offset| {
-            features::references(index, doc, offset, include_declaration, shared.encoding())
-        })
+        self.on_document(
+            "references",
+            at.text_document.uri,
+            Some(at.position),
+            move |shared, index, doc, offset| {
+                features::references(index, doc, offset, include_declaration, shared.encoding())
+            },
+        )
         .await
     }
 

@@ -19,21 +19,57 @@ pub const TOO_MANY_FINDINGS: &str = "too-many-findings";
 pub const RULES: &[RuleInfo] = &[
     // Layout (issue: layout model).
     rule("interleaved-columns", Severity::Warning, "a line holds two columns joined by spaces"),
-    rule("hyphenated-word", Severity::Information, "a word broken by a hyphen at a column line end"),
-    rule("page-furniture", Severity::Hint, "a running header, page number or chapter number in the text flow"),
-    rule("split-sentence", Severity::Information, "a sentence continues somewhere other than the next line"),
+    rule(
+        "hyphenated-word",
+        Severity::Information,
+        "a word broken by a hyphen at a column line end",
+    ),
+    rule(
+        "page-furniture",
+        Severity::Hint,
+        "a running header, page number or chapter number in the text flow",
+    ),
+    rule(
+        "split-sentence",
+        Severity::Information,
+        "a sentence continues somewhere other than the next line",
+    ),
     // Characters.
-    rule("garbled-character", Severity::Warning, "mojibake: UTF-8 text decoded in a legacy encoding"),
+    rule(
+        "garbled-character",
+        Severity::Warning,
+        "mojibake: UTF-8 text decoded in a legacy encoding",
+    ),
     rule("replacement-character", Severity::Warning, "U+FFFD: a character was lost in conversion"),
     rule("control-character", Severity::Warning, "a stray C0/C1 control character"),
-    rule("pdf-ligature", Severity::Information, "a typographic ligature (ﬁ, ﬂ, …) instead of letters"),
-    rule("invisible-character", Severity::Information, "a soft hyphen, zero-width character or stray no-break space"),
+    rule(
+        "pdf-ligature",
+        Severity::Information,
+        "a typographic ligature (ﬁ, ﬂ, …) instead of letters",
+    ),
+    rule(
+        "invisible-character",
+        Severity::Information,
+        "a soft hyphen, zero-width character or stray no-break space",
+    ),
     // Acronyms.
-    rule("undefined-acronym", Severity::Information, "an acronym defined nowhere in the workspace or a glossary"),
-    rule(TOO_MANY_FINDINGS, Severity::Information, "more findings than `maxDiagnosticsPerFile`; the rest are not shown"),
+    rule(
+        "undefined-acronym",
+        Severity::Information,
+        "an acronym defined nowhere in the workspace or a glossary",
+    ),
+    rule(
+        TOO_MANY_FINDINGS,
+        Severity::Information,
+        "more findings than `maxDiagnosticsPerFile`; the rest are not shown",
+    ),
 ];
 
-const fn rule(code: &'static str, default_severity: Severity, description: &'static str) -> RuleInfo {
+const fn rule(
+    code: &'static str,
+    default_severity: Severity,
+    description: &'static str,
+) -> RuleInfo {
     RuleInfo { code, default_severity, description }
 }
 

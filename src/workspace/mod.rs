@@ -15,14 +15,23 @@ use crate::config::Config;
 
 /// Read and analyse `files` into an index (the command line's workspace). Files that cannot be
 /// indexed are returned with the reason.
-pub fn load_index(files: &[PathBuf], config: &Config) -> (WorkspaceIndex, Vec<(PathBuf, SkipReason)>) {
+pub fn load_index(
+    files: &[PathBuf],
+    config: &Config,
+) -> (WorkspaceIndex, Vec<(PathBuf, SkipReason)>) {
     let mut index = WorkspaceIndex::new();
     let mut skipped = Vec::new();
     for path in files {
         match read_text(path, config.max_file_size) {
             Ok(text) => {
                 let analysis = Arc::new(DocumentAnalysis::new(&text));
-                index.upsert(DocKey::from_path(path), Some(path.clone()), Arc::from(text), analysis, None);
+                index.upsert(
+                    DocKey::from_path(path),
+                    Some(path.clone()),
+                    Arc::from(text),
+                    analysis,
+                    None,
+                );
             }
             Err(reason) => skipped.push((path.clone(), reason)),
         }

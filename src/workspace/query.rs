@@ -42,11 +42,23 @@ fn covers(range: &Range<usize>, offset: usize) -> bool {
 
 /// The token at `offset` when it is a short form the workspace or a glossary knows
 /// (catches mixed-case forms like `Wiv` used in a document that does not define them).
-fn known_word_at(index: &WorkspaceIndex, text: &str, offset: usize) -> Option<(String, Range<usize>)> {
+fn known_word_at(
+    index: &WorkspaceIndex,
+    text: &str,
+    offset: usize,
+) -> Option<(String, Range<usize>)> {
     let is_part = |c: char| c.is_alphanumeric() || c == '&';
     let offset = crate::text::lines::floor_char_boundary(text, offset.min(text.len()));
-    let start = text[..offset].char_indices().rev().take_while(|(_, c)| is_part(*c)).last().map_or(offset, |(i, _)| i);
-    let end = text[offset..].char_indices().find(|(_, c)| !is_part(*c)).map_or(text.len(), |(i, _)| offset + i);
+    let start = text[..offset]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_part(*c))
+        .last()
+        .map_or(offset, |(i, _)| i);
+    let end = text[offset..]
+        .char_indices()
+        .find(|(_, c)| !is_part(*c))
+        .map_or(text.len(), |(i, _)| offset + i);
     let word = text.get(start..end)?;
     (!word.is_empty() && index.is_defined(word)).then(|| (word.to_string(), start..end))
 }
@@ -56,7 +68,11 @@ pub fn paragraph_at(doc: &IndexedDoc, offset: usize) -> Option<(&Paragraph, usiz
     doc.analysis.layout.paragraphs.iter().find_map(|p| {
         p.pieces
             .iter()
-            .find(|piece| !piece.source.is_empty() && piece.source.start <= offset && offset < piece.source.end)
+            .find(|piece| {
+                !piece.source.is_empty()
+                    && piece.source.start <= offset
+                    && offset < piece.source.end
+            })
             .map(|piece| (p, piece.stream.start + (offset - piece.source.start)))
     })
 }
@@ -65,7 +81,12 @@ pub fn paragraph_at(doc: &IndexedDoc, offset: usize) -> Option<(&Paragraph, usiz
 fn known_long_forms(index: &WorkspaceIndex) -> Vec<(String, String)> {
     let mut forms: Vec<(String, String)> = index
         .defined_shorts()
-        .flat_map(|short| index.definitions_of(short).into_iter().map(|d| (d.definition.long.clone(), short.to_string())))
+        .flat_map(|short| {
+            index
+                .definitions_of(short)
+                .into_iter()
+                .map(|d| (d.definition.long.clone(), short.to_string()))
+        })
         .collect();
     forms.extend(index.glossary().entries().map(|e| (e.expansion.clone(), e.short.clone())));
     forms.sort();
@@ -97,7 +118,9 @@ pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Op
     }
     if let Some((paragraph, _)) = paragraph_at(doc, offset) {
         for (long, short) in known_long_forms(index) {
-            if let Some(range) = long_form_mentions(paragraph, &long).into_iter().find(|r| covers(r, offset)) {
+            if let Some(range) =
+                long_form_mentions(paragraph, &long).into_iter().find(|r| covers(r, offset))
+            {
                 return Some(Subject::LongForm { short, long, range });
             }
         }
@@ -133,7 +156,11 @@ pub fn definition_places<'a>(index: &'a WorkspaceIndex, subject: &Subject) -> Ve
         Subject::Acronym { short, .. } | Subject::LongForm { short, .. } => index
             .definitions_of(short)
             .into_iter()
-            .map(|d| Place { doc: d.doc, range: d.definition.long_range.start.min(d.definition.short_range.start)..d.definition.short_range.end.max(d.definition.long_range.end) })
+            .map(|d| Place {
+                doc: d.doc,
+                range: d.definition.long_range.start.min(d.definition.short_range.start)
+                    ..d.definition.short_range.end.max(d.definition.long_range.end),
+            })
             .collect(),
         Subject::Term { key, .. } => term_mentions(index, key).into_iter().take(1).collect(),
     }
@@ -144,16 +171,26 @@ pub fn term_mentions<'a>(index: &'a WorkspaceIndex, key: &str) -> Vec<Place<'a>>
     index
         .docs()
         .flat_map(|doc| {
-            doc.analysis.facts.terms.iter().filter(|m| m.key == key).map(move |m| Place { doc, range: m.range.clone() })
+            doc.analysis
+                .facts
+                .terms
+                .iter()
+                .filter(|m| m.key == key)
+                .map(move |m| Place { doc, range: m.range.clone() })
         })
         .collect()
 }
 
 /// Every use of an acronym's short form and of its long forms across the workspace.
 /// Definitions' own short forms are included only when `include_declaration` is set.
-pub fn acronym_references<'a>(index: &'a WorkspaceIndex, short: &str, include_declaration: bool) -> Vec<Place<'a>> {
+pub fn acronym_references<'a>(
+    index: &'a WorkspaceIndex,
+    short: &str,
+    include_declaration: bool,
+) -> Vec<Place<'a>> {
     let longs: Vec<String> = {
-        let mut longs: Vec<String> = index.definitions_of(short).iter().map(|d| d.definition.long.clone()).collect();
+        let mut longs: Vec<String> =
+            index.definitions_of(short).iter().map(|d| d.definition.long.clone()).collect();
         longs.extend(index.glossary().get(short).map(|e| e.expansion.clone()));
         longs.sort();
         longs.dedup();
@@ -165,7 +202,12 @@ pub fn acronym_references<'a>(index: &'a WorkspaceIndex, short: &str, include_de
         let facts = &doc.analysis.facts;
         let declared: Vec<&Range<usize>> =
             facts.definitions.iter().filter(|d| d.short == short).map(|d| &d.short_range).collect();
-        let mut ranges: Vec<Range<usize>> = facts.uses.iter().filter(|m| m.key == short).map(|m: &Mention| m.range.clone()).collect();
+        let mut ranges: Vec<Range<usize>> = facts
+            .uses
+            .iter()
+            .filter(|m| m.key == short)
+            .map(|m: &Mention| m.range.clone())
+            .collect();
         if mixed_case {
             for paragraph in &doc.analysis.layout.paragraphs {
                 let known = |token: &str| token == short;
@@ -191,8 +233,15 @@ pub fn acronym_references<'a>(index: &'a WorkspaceIndex, short: &str, include_de
 }
 
 /// Documents other than `doc` that mention the term `key`.
-pub fn other_documents_mentioning<'a>(index: &'a WorkspaceIndex, doc: &IndexedDoc, key: &str) -> Vec<&'a IndexedDoc> {
-    index.docs().filter(|d| d.key != doc.key && d.analysis.facts.terms.iter().any(|m| m.key == key)).collect()
+pub fn other_documents_mentioning<'a>(
+    index: &'a WorkspaceIndex,
+    doc: &IndexedDoc,
+    key: &str,
+) -> Vec<&'a IndexedDoc> {
+    index
+        .docs()
+        .filter(|d| d.key != doc.key && d.analysis.facts.terms.iter().any(|m| m.key == key))
+        .collect()
 }
 
 /// The first line (1-based) of a byte offset, for messages like `000_x.txt:11`.
