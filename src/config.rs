@@ -65,6 +65,10 @@ impl Config {
             Some(inner) => inner,
             None => value,
         };
+        // Some clients (Neovim) encode an empty settings table as `[]`.
+        if section.as_array().is_some_and(Vec::is_empty) {
+            return (Config::default(), warnings);
+        }
         let Value::Object(fields) = section else {
             if !section.is_null() {
                 warnings.push(format!("configuration must be an object, got `{section}`"));
@@ -132,6 +136,9 @@ mod tests {
     fn empty_and_null_configuration_give_defaults() {
         assert_eq!(Config::from_json(&Value::Null), (Config::default(), vec![]));
         assert_eq!(Config::from_json(&json!({})).0, Config::default());
+        assert_eq!(Config::from_json(&json!([])), (Config::default(), vec![]));
+        assert_eq!(Config::from_json(&json!({"scholion": []})), (Config::default(), vec![]));
+        assert_eq!(Config::from_json(&json!(5)).1.len(), 1);
     }
 
     #[test]
