@@ -1,16 +1,17 @@
-//! Glossaries: expansions for acronyms that texts use without defining them.
+//! Glossaries of known acronyms: the built-in one (`data/glossary.toml`) and user files in the
+//! same format.
 //!
-//! A glossary is TOML with one table per short form:
+//! Format: one TOML table per acronym, keyed by the acronym as written (quote keys with
+//! characters other than letters, digits, `-` and `_`: `["I&V"]`):
 //!
 //! ```toml
 //! [AIVD]
-//! expansion = "Algemene Inlichtingen- en Veiligheidsdienst"
-//! description = "The Dutch general intelligence and security service."
-//! language = "nl"
+//! expansion = "Algemene Inlichtingen- en Veiligheidsdienst"   # required, non-empty
+//! description = "Dutch general intelligence and security service (civil)."  # optional
+//! language = "nl"                                              # optional, default "nl"
 //! ```
 //!
-//! The built-in glossary (`data/glossary.toml`) is compiled into the binary; user glossaries
-//! overlay it, later ones winning.
+//! Unknown fields are errors (to catch typos). Lookups are exact (`Wiv` and `WIV` differ).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -18,21 +19,24 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-const BUILTIN: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/glossary.toml"));
-
+/// One acronym in a glossary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GlossaryEntry {
+    /// The acronym (the table key).
     pub short: String,
+    /// What it stands for, in `language`.
     pub expansion: String,
+    /// A short explanation (may be empty).
     pub description: String,
+    /// Language of the expansion: `nl`, `en`, `fr`, `de`, `ru`, ...
     pub language: String,
-    /// Where the entry's table header stands in its glossary file (`None` for the built-in one,
-    /// which has no file a user can open).
+    /// Byte range of the entry's table header (`[AIVD]`) in the TOML source it was parsed
+    /// from, for "go to definition". For [`Glossary::builtin`] it points into
+    /// `data/glossary.toml`.
     pub source_range: Option<Range<usize>>,
-    /// Which glossary file the entry comes from (an index into the caller's list), if any.
-    pub source: Option<usize>,
 }
 
+/// A set of glossary entries keyed by acronym.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Glossary {
     entries: BTreeMap<String, GlossaryEntry>,
@@ -44,57 +48,86 @@ struct RawEntry {
     expansion: String,
     #[serde(default)]
     description: String,
-    #[serde(default = "default_language")]
-    language: String,
+    #[serde(default)]
+    language: Option<String>,
 }
 
-fn default_language() -> String {
-    "nl".to_string()
-}
+/// The built-in glossary text, embedded at compile time.
+const BUILTIN_TOML: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/glossary.toml"));
 
 impl Glossary {
-    /// The glossary compiled into the binary, parsed once.
+    /// The built-in glossary (`data/glossary.toml`), parsed once.
     pub fn builtin() -> &'static Glossary {
-        static BUILTIN_GLOSSARY: OnceLock<Glossary> = OnceLock::new();
-        BUILTIN_GLOSSARY.get_or_init(|| {
-            let mut glossary = Glossary::parse(BUILTIN).unwrap_or_default();
-            // The built-in glossary has no file to jump to.
-            for entry in glossary.entries.values_mut() {
-                entry.source_range = None;
-            }
-            glossary
+        static BUILTIN: OnceLock<Glossary> = OnceLock::new();
+        BUILTIN.get_or_init(|| match Glossary::parse(BUILTIN_TOML) {
+            Ok(g) => g,
+            // The file is part of the crate and checked by its tests.
+            Err(e) => panic!("data/glossary.toml is invalid: {e}"),
         })
     }
 
-    /// Parse a glossary file. Errors name the line and column.
+    /// The text of the built-in glossary (to show or to resolve its `source_range`s).
+    pub fn builtin_source() -> &'static str {
+        BUILTIN_TOML
+    }
+
+    /// Parse a glossary in the TOML format above. Errors name the line and column (from the
+    /// TOML parser) or the entry at fault.
     pub fn parse(toml_text: &str) -> Result<Glossary, String> {
-        let raw: BTreeMap<String, RawEntry> =
-            toml::from_str(toml_text).map_err(|err| describe_toml_error(toml_text, &err))?;
+        let raw: BTreeMap<toml::Spanned<String>, RawEntry> =
+            toml::from_str(toml_text).map_err(|e| format!("invalid glossary: {e}"))?;
         let mut entries = BTreeMap::new();
-        for (short, entry) in raw {
-            let short = short.trim().to_string();
-            if short.is_empty() || entry.expansion.trim().is_empty() {
-                return Err(format!("entry `{short}` needs a non-empty short form and expansion"));
+        for (key, entry) in raw {
+            let span = key.span();
+            let short = key.into_inner();
+            let (line, col) = line_col(toml_text, span.start);
+            let at = format!("entry [{short}] at line {line}, column {col}");
+            if short.trim().is_empty() || short.chars().any(char::is_whitespace) {
+                return Err(format!("invalid glossary: {at}: the acronym must be one word"));
+            }
+            let expansion = entry.expansion.trim().to_string();
+            if expansion.is_empty() {
+                return Err(format!("invalid glossary: {at}: `expansion` is empty"));
+            }
+            let language = entry.language.unwrap_or_else(|| "nl".to_string());
+            let language = language.trim().to_string();
+            if language.is_empty() || !language.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+            {
+                return Err(format!(
+                    "invalid glossary: {at}: `language` must be a language code like \"nl\" or \"en\""
+                ));
             }
             entries.insert(
                 short.clone(),
                 GlossaryEntry {
-                    source_range: header_range(toml_text, &short),
                     short,
-                    expansion: entry.expansion.trim().to_string(),
+                    expansion,
                     description: entry.description.trim().to_string(),
-                    language: entry.language,
-                    source: None,
+                    language,
+                    source_range: Some(header_range(toml_text, span)),
                 },
             );
         }
         Ok(Glossary { entries })
     }
 
+    /// The entry for `short` (exact match).
     pub fn get(&self, short: &str) -> Option<&GlossaryEntry> {
         self.entries.get(short)
     }
 
+    /// Is `short` in the glossary?
+    pub fn contains(&self, short: &str) -> bool {
+        self.entries.contains_key(short)
+    }
+
+    /// Add `other`'s entries, replacing entries with the same acronym (a user glossary
+    /// overrides the built-in one: `builtin().clone().overlay(user)`).
+    pub fn overlay(&mut self, other: Glossary) {
+        self.entries.extend(other.entries);
+    }
+
+    /// All entries, ordered by acronym.
     pub fn entries(&self) -> impl Iterator<Item = &GlossaryEntry> {
         self.entries.values()
     }
@@ -106,79 +139,26 @@ impl Glossary {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
 
-    /// Add `other`'s entries, replacing ours where both have one; they are marked as coming
-    /// from source `source`.
-    pub fn overlay(&mut self, other: Glossary, source: usize) {
-        for (short, mut entry) in other.entries {
-            entry.source = Some(source);
-            self.entries.insert(short, entry);
-        }
+/// The `[KEY]` header around the key at `span`, or the key itself when it is not a header.
+fn header_range(text: &str, span: Range<usize>) -> Range<usize> {
+    let before = text[..span.start].trim_end_matches([' ', '\t']);
+    let after = &text[span.end..];
+    let after_trimmed = after.trim_start_matches([' ', '\t']);
+    if before.ends_with('[') && after_trimmed.starts_with(']') {
+        let start = before.len() - 1;
+        let end = span.end + (after.len() - after_trimmed.len()) + 1;
+        start..end
+    } else {
+        span
     }
 }
 
-/// Byte range of `[SHORT]` (or `["SHORT"]`) in the file, for go-to-definition.
-fn header_range(text: &str, short: &str) -> Option<Range<usize>> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
-        if let Some(inner) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
-            let name = inner.trim().trim_matches('"');
-            if name == short {
-                let start = offset + line.find('[').unwrap_or(0);
-                return Some(start..start + trimmed.len());
-            }
-        }
-        offset += line.len();
-    }
-    None
-}
-
-fn describe_toml_error(text: &str, err: &toml::de::Error) -> String {
-    let message = err.message().trim().to_string();
-    match err.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {message}")
-        }
-        None => message,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn builtin_glossary_is_large_and_complete() {
-        let glossary = Glossary::builtin();
-        assert!(glossary.len() >= 50, "{} entries", glossary.len());
-        for short in ["AIVD", "NAVO", "EU", "CLSK", "NIMH", "CTIVD", "NCTV"] {
-            let entry = glossary.get(short).unwrap_or_else(|| panic!("{short} missing"));
-            assert!(!entry.expansion.is_empty() && !entry.description.is_empty());
-            assert!(entry.source_range.is_none());
-        }
-    }
-
-    #[test]
-    fn user_glossary_overrides_and_locates_entries() {
-        let text = "# mine\n[AIVD]\nexpansion = \"Eigen uitleg\"\n\n[\"I&V\"]\nexpansion = \"Informatie en Veiligheid\"\nlanguage = \"nl\"\n";
-        let user = Glossary::parse(text).unwrap();
-        assert_eq!(&text[user.get("AIVD").unwrap().source_range.clone().unwrap()], "[AIVD]");
-        assert_eq!(&text[user.get("I&V").unwrap().source_range.clone().unwrap()], "[\"I&V\"]");
-        let mut merged = Glossary::builtin().clone();
-        merged.overlay(user, 0);
-        assert_eq!(merged.get("AIVD").unwrap().expansion, "Eigen uitleg");
-        assert_eq!(merged.get("AIVD").unwrap().source, Some(0));
-        assert!(merged.get("NAVO").is_some());
-    }
-
-    #[test]
-    fn errors_name_the_line() {
-        let err = Glossary::parse("[A]\nexpansion = \"x\"\n[B]\nexpansion = 3\n").unwrap_err();
-        assert!(err.starts_with("line 4"), "{err}");
-        assert!(Glossary::parse("[A]\nmeaning = \"x\"\n").is_err());
-    }
+/// 1-based line and column (in chars) of byte `offset`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
 }

@@ -1,60 +1,64 @@
-//! Mentions of a long form written out (`Joint SIGINT Cyber Unit`), whatever its case and
-//! however it is broken across lines.
+//! Finding where a long form is written out in full.
 
 use std::ops::Range;
 
-use super::text::{fold, tokens_in};
+use super::text::{char_at, char_before, fold};
 
-fn trim_punctuation(text: &str, range: Range<usize>) -> Range<usize> {
-    let slice = &text[range.clone()];
-    let lead =
-        slice.len() - slice.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '&').len();
-    let kept = slice.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '-');
-    range.start + lead..(range.start + kept.len()).max(range.start + lead)
-}
-
-fn same_word(a: &str, b: &str) -> bool {
-    a.chars().map(fold).eq(b.chars().map(fold))
-}
-
-/// Byte ranges in `text` where `long` is written, case- and whitespace-insensitively, on word
-/// boundaries.
+/// Every place in `text` where `long` is written, compared case-insensitively, with any run of
+/// whitespace (line breaks included) in the text matching any run of whitespace in `long`, on
+/// word boundaries: `Joint SIGINT Cyber Unit` matches `Joint Sigint Cyber Unit` and
+/// `Joint\nSIGINT Cyber Unit`, not `Joint Sigint Cyber Units`. Matches do not overlap.
 pub fn find_long_form_mentions(text: &str, long: &str) -> Vec<Range<usize>> {
-    let wanted: Vec<&str> = long.split_whitespace().collect();
-    if wanted.is_empty() {
-        return Vec::new();
-    }
-    let words: Vec<Range<usize>> =
-        tokens_in(text, 0..text.len()).into_iter().map(|r| trim_punctuation(text, r)).collect();
+    let words: Vec<&str> = long.split_whitespace().collect();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i + wanted.len() <= words.len() {
-        let matches = wanted.iter().enumerate().all(|(k, w)| {
-            let token = &text[words[i + k].clone()];
-            let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '-');
-            same_word(token, w)
-        });
-        if matches {
-            out.push(words[i].start..words[i + wanted.len() - 1].end);
-            i += wanted.len();
-        } else {
-            i += 1;
+    let Some(first) = words.first().and_then(|w| w.chars().next()) else {
+        return out;
+    };
+    let first = fold(first);
+    let mut pos = 0;
+    while pos < text.len() {
+        let Some(c) = char_at(text, pos) else {
+            break;
+        };
+        let at_boundary = !char_before(text, pos).is_some_and(char::is_alphanumeric);
+        if at_boundary && fold(c) == first {
+            if let Some(end) = match_words(text, pos, &words) {
+                out.push(pos..end);
+                pos = end;
+                continue;
+            }
         }
+        pos += c.len_utf8();
     }
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn case_and_line_break_insensitive() {
-        let text = "de gezamenlijke Joint\nSIGINT Cyber Unit, en (Joint Sigint Cyber Unit).";
-        let found = find_long_form_mentions(text, "Joint Sigint Cyber Unit");
-        assert_eq!(found.len(), 2);
-        assert_eq!(&text[found[0].clone()], "Joint\nSIGINT Cyber Unit");
-        assert_eq!(&text[found[1].clone()], "Joint Sigint Cyber Unit");
-        assert!(find_long_form_mentions("Jointly Sigint", "Joint Sigint").is_empty());
+/// If the words match at `start`, the end of the match.
+fn match_words(text: &str, start: usize, words: &[&str]) -> Option<usize> {
+    let mut pos = start;
+    for (k, word) in words.iter().enumerate() {
+        if k > 0 {
+            // At least one whitespace char between words.
+            let rest = &text[pos..];
+            let trimmed = rest.trim_start();
+            if trimmed.len() == rest.len() {
+                return None;
+            }
+            pos += rest.len() - trimmed.len();
+        }
+        let mut chars = text[pos..].chars();
+        for wc in word.chars() {
+            let tc = chars.next()?;
+            if fold(tc) != fold(wc) {
+                return None;
+            }
+            pos += tc.len_utf8();
+        }
     }
+    // Word boundary at the end (a long form ending in a hyphen or comma needs none).
+    let last_alnum = words.last().and_then(|w| w.chars().last()).is_some_and(char::is_alphanumeric);
+    if last_alnum && char_at(text, pos).is_some_and(char::is_alphanumeric) {
+        return None;
+    }
+    Some(pos)
 }

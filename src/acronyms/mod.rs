@@ -16,3 +16,6 @@ pub use glossary::{Glossary, GlossaryEntry};
 pub use mentions::find_long_form_mentions;
 pub use terms::{find_named_terms, NamedTerm};
 pub use uses::{find_known_uses, find_uses, is_plausible_acronym, AcronymUse};
+
+#[cfg(test)]
+mod tests;

@@ -4,30 +4,31 @@
 
 use std::ops::Range;
 
-/// Dutch and English function words: skipped by the long-form matcher, not counted in its word
-/// window, never a short form, and allowed inside multiword names.
-const FUNCTION_WORDS: &[&str] = &[
-    // Dutch
-    "de", "het", "een", "van", "en", "voor", "op", "in", "met", "aan", "bij", "te", "tot", "door",
-    "om", "of", "uit", "naar", "over", "als", "die", "dat", "der", "den", "des", "ter", "'t", "'s",
-    "zijn", "is", "wordt", "worden", "na", "onder", "tegen", "zoals", "ook", "niet",
-    // English
-    "the", "a", "an", "and", "for", "on", "to", "by", "with", "at", "from", "or", "as", "into",
-    "its", "their", "was", "were", "be", "are", "this", "that",
-];
-
-/// Is `word` (compared case-insensitively) a function word?
+/// Is `word` (compared case-insensitively) a Dutch or English function word? These are
+/// skipped by the long-form matcher, not counted in its word window, never a short form, and
+/// allowed inside multiword names.
 pub(crate) fn is_function_word(word: &str) -> bool {
-    if word.len() > 6 {
+    let b = word.as_bytes();
+    if b.is_empty() || b.len() > 6 {
         return false;
     }
-    FUNCTION_WORDS.iter().any(|f| f.eq_ignore_ascii_case(word))
-}
-
-/// Characters that make up a word for acronym purposes.
-#[inline]
-pub(crate) fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '&'
+    let mut buf = [0u8; 6];
+    for (d, s) in buf.iter_mut().zip(b) {
+        *d = s.to_ascii_lowercase();
+    }
+    matches!(
+        &buf[..b.len()],
+        // Dutch
+        b"de" | b"het" | b"een" | b"van" | b"en" | b"voor" | b"op" | b"in" | b"met" | b"aan"
+            | b"bij" | b"te" | b"tot" | b"door" | b"om" | b"of" | b"uit" | b"naar" | b"over"
+            | b"als" | b"die" | b"dat" | b"der" | b"den" | b"des" | b"ter" | b"'t" | b"'s"
+            | b"zijn" | b"is" | b"wordt" | b"worden" | b"na" | b"onder" | b"tegen" | b"zoals"
+            | b"ook" | b"niet"
+            // English
+            | b"the" | b"a" | b"an" | b"and" | b"for" | b"on" | b"to" | b"by" | b"with" | b"at"
+            | b"from" | b"or" | b"as" | b"into" | b"its" | b"their" | b"was" | b"were" | b"be"
+            | b"are" | b"this" | b"that"
+    )
 }
 
 /// Lower-case a char to a single char (good enough for matching letters; multi-char lower
@@ -69,6 +70,27 @@ pub(crate) fn tokens_in(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
         out.push(base + s..base + slice.len());
     }
     out
+}
+
+/// The first whitespace-separated token of `text[range]`.
+pub(crate) fn first_token_in(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let slice = text.get(range.clone())?;
+    let start = slice.find(|c: char| !c.is_whitespace())?;
+    let len = slice[start..].find(char::is_whitespace).unwrap_or(slice.len() - start);
+    Some(range.start + start..range.start + start + len)
+}
+
+/// The last whitespace-separated token of `text[range]`.
+pub(crate) fn last_token_in(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let slice = text.get(range.clone())?;
+    let trimmed = slice.trim_end();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let start = trimmed
+        .rfind(char::is_whitespace)
+        .map_or(0, |p| p + trimmed[p..].chars().next().map_or(1, char::len_utf8));
+    Some(range.start + start..range.start + trimmed.len())
 }
 
 /// Collapse every run of whitespace to one space and trim.
@@ -136,8 +158,7 @@ pub(crate) fn is_sentence_end(text: &str, i: usize) -> bool {
     if word.is_empty() {
         return true;
     }
-    let lower = word.to_lowercase();
-    if NON_FINAL_ABBREVIATIONS.contains(&lower.as_str()) {
+    if word.len() <= 6 && NON_FINAL_ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word)) {
         return false;
     }
     // Single letters (initials like "J. Smith") do not end a sentence.
@@ -167,11 +188,7 @@ pub(crate) fn clause_start(text: &str, pos: usize, limit: usize) -> usize {
             },
             b';' | b'(' | b'[' => return i + 1,
             b':' if bytes.get(i + 1).is_some_and(|n| n.is_ascii_whitespace()) => return i + 1,
-            b'.' | b'?' | b'!' => {
-                if is_sentence_end(text, i) {
-                    return i + 1;
-                }
-            }
+            b'.' | b'?' | b'!' if is_sentence_end(text, i) => return i + 1,
             b'\n' => {
                 // blank line = paragraph break
                 let mut j = i;

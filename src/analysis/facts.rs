@@ -108,11 +108,9 @@ pub fn compute(layout: &Layout) -> DocumentFacts {
                 long_range,
             });
         }
-        let mut uses: Vec<acronyms::AcronymUse> = acronyms::find_uses(text);
-        if !own_mixed_case.is_empty() {
-            let known = |token: &str| own_mixed_case.iter().any(|s| s == token);
-            uses.extend(acronyms::find_known_uses(text, &known));
-        }
+        // `find_known_uses` returns every acronym-like token plus the known mixed-case forms.
+        let known = |token: &str| own_mixed_case.iter().any(|s| s == token);
+        let uses = acronyms::find_known_uses(text, &known);
         for use_ in uses {
             if let Some(range) = to_buffer(paragraph, use_.range) {
                 facts.uses.push(Mention { key: use_.short, range });
