@@ -506,12 +506,12 @@ impl Window<'_> {
             w += 1;
         }
         // A lowercase accented letter between capitals, or ending a capitalised word.
-        if a.is_upper() && b.is_lower() && !bc.is_ascii() {
-            if c.is_upper() {
-                w += 1;
-            } else if !c.is_letter() && self.k(i - 1).is_upper() {
-                w += 1;
-            }
+        if a.is_upper()
+            && b.is_lower()
+            && !bc.is_ascii()
+            && (c.is_upper() || (!c.is_letter() && self.k(i - 1).is_upper()))
+        {
+            w += 1;
         }
         // `Ã`/`Â` glued to a lowercase word and followed by a space (a lost no-break space).
         if matches!(bc, 'Ã' | 'Â') && cc == ' ' && (a.is_lower() || matches!(ac, '\'' | '’')) {

@@ -545,6 +545,7 @@ fn try_piece(chars: &[char], b: &[u8], i: usize, re: usize, cp: Codepage) -> Opt
             _ => {
                 let mut marks = 0;
                 let mut good = true;
+                #[allow(clippy::needless_range_loop)] // `k` also feeds the closures
                 for k in i + 1..i + n {
                     if lost(k) {
                         marks += 1;

@@ -71,7 +71,7 @@ pub fn line_end_with_terminator(text: &str, end: usize) -> usize {
 /// Byte ranges of the pages: split at form feeds when the text has them, else one page.
 pub fn page_ranges(text: &str) -> Vec<Range<usize>> {
     if !text.contains('\u{c}') {
-        return vec![0..text.len()];
+        return std::iter::once(0..text.len()).collect();
     }
     let mut out = Vec::new();
     let mut start = 0;

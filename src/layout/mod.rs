@@ -166,7 +166,7 @@ pub fn page_ranges(text: &str) -> Vec<Range<usize>> {
         }
     }
     if starts.len() < 3 {
-        return vec![0..text.len()];
+        return std::iter::once(0..text.len()).collect();
     }
     let mut out = Vec::new();
     for (i, &s) in starts.iter().enumerate() {
