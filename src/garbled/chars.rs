@@ -179,8 +179,9 @@ fn rare(c: char) -> i32 {
         0x250..=0x2AF | 0x2B0..=0x2C5 | 0x2C8..=0x2D7 | 0x2DE..=0x2FF => 1,
         // Long s, kra, n preceded by apostrophe: obsolete.
         0x17F | 0x138 | 0x149 => 2,
-        // Latin Extended-B, except Romanian comma letters and pinyin vowels with caron.
-        0x218..=0x21B | 0x1CD..=0x1DC => 0,
+        // Latin Extended-B, except Vietnamese horned letters, pinyin vowels with caron and
+        // Romanian comma letters.
+        0x1A0 | 0x1A1 | 0x1AF | 0x1B0 | 0x1CD..=0x1DC | 0x218..=0x21B => 0,
         0x180..=0x24F => 1,
         // Armenian, Syriac to Samaritan, Mongolian, Limbu and neighbours, Glagolitic, Yi.
         0x530..=0x58F | 0x700..=0x8FF | 0x1800..=0x1AAF | 0x2C00..=0x2C5F | 0xA000..=0xA4CF => 1,
@@ -260,8 +261,11 @@ impl Window<'_> {
         let mut w = 0;
         for i in bs..be {
             let c = self.c(i);
-            if self.k(i) == Cat::Control {
-                w += 1;
+            match self.k(i) {
+                Cat::Control => w += 1,
+                // A combining mark on a letter that has no precomposed form in use.
+                Cat::Mark if self.k(i - 1).is_letter() => w += 1,
+                _ => {}
             }
             w += rare(c);
         }
@@ -302,6 +306,8 @@ impl Window<'_> {
                     | Degree
                     | CyrUpper
                     | CyrLower
+                    | GreekUpper
+                    | GreekLower
                     | Control
             )
         {
@@ -368,8 +374,27 @@ impl Window<'_> {
         if (a == Box && boxy(b)) || (b == Box && boxy(a)) {
             return 1;
         }
-        // Two box characters inside a word (`f├╝r`).
-        if a == Box && b == Box && self.k(i - 1).is_letter() && self.k(i + 2).is_letter() {
+        // Box characters inside a word (`f├╝r`, `v├│├│r`) or glued to a word of two or more
+        // letters (`aprob├│`, `├║ltimo`); line art has them next to single letters at most.
+        if a == Box && b == Box {
+            let mut l = i - 1;
+            while self.k(l) == Box {
+                l -= 1;
+            }
+            let mut r = i + 2;
+            while self.k(r) == Box {
+                r += 1;
+            }
+            // A letter that has box characters on its other side too is line art (`┐a├┤a┼`).
+            let art = |k: isize, step: isize| self.k(k + step) == Box;
+            if self.k(l).is_letter() && self.k(r).is_letter() && !art(l, -1) && !art(r, 1) {
+                return 1;
+            }
+        }
+        if a == Box && b.is_letter() && self.k(i + 2).is_letter() {
+            return 1;
+        }
+        if b == Box && a.is_letter() && self.k(i - 1).is_letter() {
             return 1;
         }
         // Ã, Â, Î, Ð followed by what follows them in Windows-1252 mojibake.
@@ -383,7 +408,47 @@ impl Window<'_> {
         if ac == 'Ă' && matches!(bc, '´' | '©' | '\u{ad}' | '«' | '‘' | '“' | '„') {
             return 1;
         }
-        if ac == 'Ĺ' && (0x80..=0xBF).contains(&(bc as u32)) {
+        // A lone `Ă` before a no-break space (`à` in Windows-1250 mojibake); a Romanian word
+        // can end in `Ă` before one (`NICIODATĂ`).
+        if ac == 'Ă' && bc == '\u{a0}' && !self.k(i - 1).is_letter() {
+            return 1;
+        }
+        // `Ĺ` before a Windows-1250 continuation byte: `Ĺ™` (ř), `Ĺź` (ş), `Ĺľ` (ž).
+        if ac == 'Ĺ' && matches!(super::tables::Codepage::Windows1250.encode(bc), Some(0x80..=0xBF))
+        {
+            return 1;
+        }
+        // `Ă` before a lowercase letter or sign that cannot follow it in Romanian capitals.
+        if ac == 'Ă'
+            && matches!(
+                bc,
+                'š' | 'ś'
+                    | 'ş'
+                    | 'ť'
+                    | 'ž'
+                    | 'ź'
+                    | 'ł'
+                    | 'ą'
+                    | 'ľ'
+                    | 'ż'
+                    | 'ˇ'
+                    | '¨'
+                    | '¸'
+                    | '˛'
+                    | '˝'
+                    | '‚'
+                    | '„'
+                    | '†'
+                    | '‡'
+                    | '‰'
+                    | '‹'
+                    | '›'
+            )
+        {
+            return 1;
+        }
+        // `Å` + no-break space + lowercase letter: `Š` in Windows-1252 mojibake (`Å\u{a0}tevilo`).
+        if ac == 'Å' && bc == '\u{a0}' && self.k(i + 2).is_lower() {
             return 1;
         }
         // `â` followed by a Windows-1252/1250 character of bytes 0x80..=0x9F: `â€`, `â„`, ...
@@ -490,8 +555,17 @@ impl Window<'_> {
         {
             w += 1;
         }
-        // Mac Roman `‚Ä` + non-ASCII: U+20xx punctuation.
-        if ac == '‚' && matches!(bc, 'Ä' | 'Ç') && !cc.is_ascii() {
+        // `áº`, `á»` (`ş` in Windows-1250) + non-ASCII: Vietnamese letters U+1E80..U+1EFF.
+        if ac == 'á'
+            && matches!(bc, 'º' | '»' | 'ş')
+            && !cc.is_ascii()
+            && !matches!(c, Space | Nbsp)
+        {
+            w += 1;
+        }
+        // Mac Roman `‚Ä`, `‚Ç`, `‚à`, ... + non-ASCII: three-byte UTF-8 starting with 0xE2
+        // (punctuation, currency and math signs).
+        if ac == '‚' && !bc.is_ascii() && !cc.is_ascii() && !matches!(b, Space | Nbsp) {
             w += 1;
         }
         // Windows-1251: capital, symbol, capital (`Р‚В`).
@@ -517,10 +591,19 @@ impl Window<'_> {
         if matches!(bc, 'Ã' | 'Â') && cc == ' ' && (a.is_lower() || matches!(ac, '\'' | '’')) {
             w += 1;
         }
+        // A lone `Ã` between words (`3 Ã 4`, `part Ã  8`, `Ã perturber`), not in spaced-out
+        // capitals (`C O N C L U S Ã O`).
         if matches!(bc, 'Ã') && cc == ' ' && a == Space {
             let before = self.k(i - 1);
-            if before.is_lower() || matches!(before, AsciiPunct | Space) {
+            if before.is_lower() || matches!(before, AsciiPunct | Space | Digit) {
                 w += 1;
+                let mut j = i + 3;
+                while self.c(j) == ' ' && j < i + 5 {
+                    j += 1;
+                }
+                if self.k(j).is_lower() || self.k(j) == Digit {
+                    w += 1;
+                }
             }
         }
         w

@@ -138,28 +138,61 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// Whether a line has anything the rules look at: a non-ASCII character or a control byte.
+/// Whether eight bytes hold a byte >= 0x7F or a byte < 0x20.
 #[inline]
-fn needs_look(line: &[u8]) -> bool {
-    // Eight bytes at a time: any byte >= 0x80, < 0x20 or 0x7F.
-    let mut chunks = line.chunks_exact(8);
-    for ch in &mut chunks {
-        let w = u64::from_le_bytes([ch[0], ch[1], ch[2], ch[3], ch[4], ch[5], ch[6], ch[7]]);
-        const HI: u64 = 0x8080_8080_8080_8080;
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        let high = w & HI;
-        let low = w.wrapping_sub(ONES * 0x20) & !w & HI;
-        let del = (w ^ (ONES * 0x7F)).wrapping_sub(ONES) & !(w ^ (ONES * 0x7F)) & HI;
-        if (high | low | del) != 0 && ch.iter().any(|&b| byte_needs_look(b)) {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|&b| byte_needs_look(b))
+fn word_hit(w: u64) -> bool {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let high = w & HI;
+    let low = w.wrapping_sub(ONES * 0x20) & !w & HI;
+    let x = w ^ (ONES * 0x7F);
+    let del = x.wrapping_sub(ONES) & !x & HI;
+    (high | low | del) != 0
 }
 
-#[inline]
-fn byte_needs_look(b: u8) -> bool {
-    b >= 0x7F || (b < 0x20 && !matches!(b, b'\t' | b'\r' | 0x0c))
+/// Whether a line has a character that the character rules (not mojibake) report: a control
+/// character, U+00A0, U+00AD, U+200B..U+200D, U+2060, U+FB00..U+FB06, U+FEFF or U+FFFD. Works on
+/// bytes, eight at a time over plain ASCII, so that lines with only `ë`, `€`, `–` cost little.
+fn has_target(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        if i + 8 <= b.len() {
+            let w = u64::from_le_bytes([
+                b[i],
+                b[i + 1],
+                b[i + 2],
+                b[i + 3],
+                b[i + 4],
+                b[i + 5],
+                b[i + 6],
+                b[i + 7],
+            ]);
+            if !word_hit(w) {
+                i += 8;
+                continue;
+            }
+        }
+        let x = b[i];
+        let n1 = b.get(i + 1).copied().unwrap_or(0);
+        let n2 = b.get(i + 2).copied().unwrap_or(0);
+        let hit = match x {
+            0x7F => true,
+            0x00..=0x1F => !matches!(x, b'\t' | b'\r' | 0x0c),
+            0xC2 => n1 <= 0xA0 || n1 == 0xAD,
+            0xE2 => (n1 == 0x80 && (0x8B..=0x8D).contains(&n2)) || (n1 == 0x81 && n2 == 0xA0),
+            0xEF => {
+                (n1 == 0xAC && (0x80..=0x86).contains(&n2))
+                    || (n1 == 0xBB && n2 == 0xBF)
+                    || (n1 == 0xBF && n2 == 0xBD)
+            }
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 fn is_wordish(c: char) -> bool {
@@ -241,14 +274,14 @@ fn garbled_findings(text: &str) -> Vec<Finding> {
                 severity: Severity::Warning,
                 message: format!(
                     "garbled characters: `{}` is UTF-8 read as {}; did you mean `{}`?{}",
-                    orig,
+                    visible(orig),
                     describe_chain(&chain),
-                    fixed,
+                    visible(&fixed),
                     lost
                 ),
                 range: range.clone(),
                 fixes: vec![Fix {
-                    title: format!("Replace with `{fixed}`"),
+                    title: format!("Replace with `{}`", visible(&fixed)),
                     edits: vec![Edit { range, new_text: fixed }],
                     safe: true,
                     preferred: true,
@@ -257,6 +290,21 @@ fn garbled_findings(text: &str) -> Vec<Finding> {
             }
         })
         .collect()
+}
+
+/// Show invisible characters in a message as `<U+009D>`.
+fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if chars::is_control(c)
+            || matches!(c, '\u{a0}' | '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+        {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `chain` is in repair order (outermost garbling first); the message tells it in the order it
@@ -329,7 +377,7 @@ fn joiner_meaningful_next_to(c: Option<char>) -> bool {
 fn other_findings(text: &str, garbled: &[Range<usize>], out: &mut Vec<Finding>) {
     let mut g = 0; // index into `garbled`, sorted by start
     for (offset, line) in lines(text) {
-        if !needs_look(line.as_bytes()) {
+        if !has_target(line.as_bytes()) {
             continue;
         }
         let cs: Vec<(usize, char)> = line.char_indices().collect();
@@ -534,6 +582,70 @@ mod tests {
             assert!(text.is_char_boundary(f.range.start));
             assert!(text.is_char_boundary(f.range.end));
         }
+    }
+
+    #[test]
+    fn traps_are_left_alone() {
+        for t in [
+            "SÃO PAULO",
+            "√2",
+            "Ø 12 mm",
+            "ÆØÅ",
+            "Citroën®",
+            "Škoda™",
+            "«Bonjour»",
+            "µg",
+            "a²",
+            "Ελληνικά",
+            "Москва",
+            "“citaat” – ‘ook’ — …",
+            "€ 25",
+            "naïve café",
+            "°C",
+            "½",
+            "Ångström",
+            "Łódź",
+            "Ünal",
+            "déjà vu",
+            "3 à 4 weken",
+            "C O N C L U S Ã O",
+            "(-1/2)! = √π",
+            "Join ZZAJÉ’s list",
+            "L’épisode",
+            "Úžasný výhled",
+            "ВІКІ is Ukrainian for WIKI",
+            "a radius of 10 Å—",
+            "├┤a┼┐a┼┐a┼┐a",
+        ] {
+            assert_eq!(check(t), Vec::new(), "{t}");
+        }
+    }
+
+    #[test]
+    fn each_code_page() {
+        for (garbled, clean, name) in [
+            ("financiÃ«le", "financiële", "Windows-1252"),
+            ("2020 â\u{80}\u{93} 2021", "2020 – 2021", "Latin-1"),
+            ("Oekra√Øne", "Oekraïne", "Mac Roman"),
+            ("pÅ™Ã\u{AD}Å¡tÄ›", "příště", "Windows-1252"),
+            ("pĹ™Ă\u{AD}ĹˇtÄ›", "příště", "Windows-1250"),
+            ("financi├½le", "financiële", "CP437"),
+            ("rГ©gion", "région", "Windows-1251"),
+            ("cafÃƒÂ©", "café", "Windows-1252 twice"),
+            ("caf\u{c3}\u{83}\u{c2}\u{a9}", "café", "Windows-1252, then as Latin-1"),
+            ("Г‚ВЈ5", "£5", "Windows-1252, then as Windows-1251"),
+        ] {
+            let f = check(garbled);
+            assert_eq!(f.len(), 1, "{garbled}: {f:?}");
+            assert!(f[0].message.contains(name), "{garbled}: {}", f[0].message);
+            assert_eq!(repair(garbled), clean);
+        }
+    }
+
+    #[test]
+    fn a_lost_no_break_space() {
+        assert_eq!(repair("voilÃ le travail"), "voilà le travail");
+        assert_eq!(repair("3 Ã  4 weken"), "3 à 4 weken");
     }
 
     #[test]

@@ -212,16 +212,23 @@ fn run_rounds(slots: &mut Vec<Slot>, depth: u8, all_support: bool) -> bool {
         }
         any = true;
         let mut taken = taken;
-        taken.sort_by_key(|c| std::cmp::Reverse(c.s));
+        taken.sort_by_key(|c| c.s);
+        // Rebuild the slots in one pass (splicing one by one is quadratic on long lines).
+        let mut out: Vec<Slot> = Vec::with_capacity(slots.len());
+        let mut pos = 0;
         for c in taken {
+            out.extend_from_slice(&slots[pos..c.s]);
             let src = (slots[c.s].src.0, slots[c.e - 1].src.1);
-            let new: Vec<Slot> = c
-                .out
-                .iter()
-                .map(|&ch| Slot { ch, src, changed: true, chain: c.chain.clone() })
-                .collect();
-            slots.splice(c.s..c.e, new);
+            out.extend(c.out.iter().map(|&ch| Slot {
+                ch,
+                src,
+                changed: true,
+                chain: c.chain.clone(),
+            }));
+            pos = c.e;
         }
+        out.extend_from_slice(&slots[pos..]);
+        *slots = out;
     }
     any
 }
@@ -271,7 +278,6 @@ fn select(chars: &[char], cands: Vec<Cand>, support: &[bool; 8]) -> Vec<Cand> {
             taken.push(members[0]);
             continue;
         }
-        let cats: Vec<Cat> = chars.iter().map(|&c| cat(c)).collect();
         let mut best: Option<(i32, Vec<usize>)> = None;
         for &seed in &members {
             let mut set = vec![seed];
@@ -280,7 +286,7 @@ fn select(chars: &[char], cands: Vec<Cand>, support: &[bool; 8]) -> Vec<Cand> {
                     set.push(m);
                 }
             }
-            let score = joint_score(chars, &cats, us, ue, &cands, &set);
+            let score = joint_score(chars, us, ue, &cands, &set);
             if best.as_ref().is_none_or(|(b, _)| score < *b) {
                 best = Some((score, set));
             }
@@ -295,14 +301,7 @@ fn select(chars: &[char], cands: Vec<Cand>, support: &[bool; 8]) -> Vec<Cand> {
 }
 
 /// Weirdness of the span `us..ue` after applying the candidates `set`, plus their penalties.
-fn joint_score(
-    chars: &[char],
-    cats: &[Cat],
-    us: usize,
-    ue: usize,
-    cands: &[Cand],
-    set: &[usize],
-) -> i32 {
+fn joint_score(chars: &[char], us: usize, ue: usize, cands: &[Cand], set: &[usize]) -> i32 {
     let mut set: Vec<&Cand> = set.iter().map(|&i| &cands[i]).collect();
     set.sort_by_key(|c| c.s);
     let l = us.saturating_sub(4);
@@ -317,7 +316,6 @@ fn joint_score(
     nchars.extend_from_slice(&chars[pos..ue]);
     let body_end = nchars.len();
     nchars.extend_from_slice(&chars[ue..r]);
-    let _ = cats;
     let ncats: Vec<Cat> =
         nchars.iter().map(|&c| if c == '\u{FFFD}' { Cat::Sym } else { cat(c) }).collect();
     let w = Window { chars: &nchars, cats: &ncats, body: (us - l)..body_end }.weirdness();
@@ -545,8 +543,7 @@ fn try_piece(chars: &[char], b: &[u8], i: usize, re: usize, cp: Codepage) -> Opt
             _ => {
                 let mut marks = 0;
                 let mut good = true;
-                #[allow(clippy::needless_range_loop)] // `k` also feeds the closures
-                for k in i + 1..i + n {
+                for (k, &byte) in b.iter().enumerate().take(i + n).skip(i + 1) {
                     if lost(k) {
                         marks += 1;
                     } else if q(k) {
@@ -555,7 +552,7 @@ fn try_piece(chars: &[char], b: &[u8], i: usize, re: usize, cp: Codepage) -> Opt
                         if (i + 1..k).any(q) {
                             good = false;
                         }
-                    } else if !is_cont(b[k]) {
+                    } else if !is_cont(byte) {
                         good = false;
                     }
                 }
@@ -629,22 +626,12 @@ fn evaluate(ctx: &Ctx, group: &[Piece]) -> Option<Cand> {
     let w_new =
         Window { chars: &nchars, cats: &ncats, body: (s - l)..(s - l + fixed.len()) }.weirdness();
     let gain = w_orig - w_new - specials;
-    if std::env::var_os("GARBLED_DEBUG").is_some() {
-        eprintln!(
-            "cand d{} {:?} {:?} -> {:?} w_orig {} w_new {} specials {}",
-            ctx.depth,
-            ctx.cp,
-            chars[s..e].iter().collect::<String>(),
-            fixed.iter().collect::<String>(),
-            w_orig,
-            w_new,
-            specials
-        );
-    }
     let strong = gain >= 1;
     // Weak candidates need support from a strong one in the same line: restored or lost bytes
     // (any code page), or a plain decoding to a Latin letter or common punctuation that does not
     // make the text weirder (same code page).
+    // Greek or Cyrillic letters only when the whole decoding is letters of that script (short
+    // Windows-1251 words such as `РЅРµ` for `не`).
     let plain_ok = fixed.iter().all(|&c| {
         !matches!(
             cat(c),
@@ -658,7 +645,8 @@ fn evaluate(ctx: &Ctx, group: &[Piece]) -> Option<Cand> {
                 | Cat::Control
                 | Cat::Bad
         )
-    });
+    }) || fixed.iter().all(|&c| matches!(cat(c), Cat::CyrUpper | Cat::CyrLower))
+        || fixed.iter().all(|&c| matches!(cat(c), Cat::GreekUpper | Cat::GreekLower));
     let weak = !strong && w_new <= w_orig && (guessed || plain_ok);
     if !strong && !weak {
         return None;
