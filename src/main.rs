@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use scholion::cli::{self, OutputFormat};
-use scholion::config::Config;
 
 #[derive(Parser)]
 #[command(
@@ -80,7 +79,7 @@ fn paths_or_current(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = Config::default();
+    let config = cli::load_config();
     let code = match cli.command {
         Command::Lsp { stdio: _ } => {
             init_logging("info");

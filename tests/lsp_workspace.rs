@@ -118,3 +118,125 @@ fn configuration_include_globs_are_pulled_from_the_client() {
     assert_eq!(workspace_uris(&mut client), vec![file_uri(&root.join("b.md"))]);
     assert!(client.shutdown().success());
 }
+
+fn push_capabilities() -> Value {
+    json!({
+        "general": {"positionEncodings": ["utf-16"]},
+        "window": {"workDoneProgress": true},
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}
+    })
+}
+
+fn wait_indexed(client: &mut Client) {
+    client
+        .wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .expect("indexing finishes");
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics.iter().filter_map(|d| d["code"].as_str().map(str::to_string)).collect()
+}
+
+#[test]
+fn workspace_glossary_explains_acronyms_and_is_reloaded_when_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join(".scholion")).unwrap();
+    let glossary = root.join(".scholion/glossary.toml");
+    fs::write(&glossary, "# ons team\n[QRXT]\nexpansion = \"Quasi Reële Xenon Test\"\n").unwrap();
+    let doc = root.join("doc.txt");
+    let text = "De QRXT werkt samen met de ZWPK.\n";
+    fs::write(&doc, text).unwrap();
+    let (mut client, _) = Client::initialized(push_capabilities(), Some(root));
+    wait_indexed(&mut client);
+    let uri = file_uri(&doc);
+    client.open(&uri, text);
+    let diagnostics = client.diagnostics_for(&uri, Some(1));
+    let undefined: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "undefined-acronym")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(undefined.len(), 1, "{undefined:?}");
+    assert!(undefined[0].contains("ZWPK"));
+
+    let at = json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}});
+    let hover = client.request("textDocument/hover", at.clone());
+    assert!(
+        hover["contents"]["value"].as_str().unwrap().contains("Quasi Reële Xenon Test"),
+        "{hover}"
+    );
+    let definition = client.request("textDocument/definition", at.clone());
+    assert_eq!(definition["uri"], file_uri(&glossary), "{definition}");
+    assert_eq!(definition["range"]["start"]["line"], 1);
+
+    // The glossary loses the entry: after the watched-file notice QRXT is undefined too.
+    fs::write(&glossary, "[ANDERS]\nexpansion = \"Iets anders\"\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&glossary), "type": 2}]}),
+    );
+    let mut undefined = 0;
+    for _ in 0..5 {
+        let diagnostics = client.diagnostics_for(&uri, Some(1));
+        undefined = codes(&diagnostics).iter().filter(|c| *c == "undefined-acronym").count();
+        if undefined == 2 {
+            break;
+        }
+    }
+    assert_eq!(undefined, 2);
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn huge_lines_empty_files_and_files_deleted_while_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A 1 MB single line with an acronym defined at its very end.
+    let mut long_line = "woord ".repeat(180_000);
+    long_line.push_str("de Lange Regel Dienst (LRD) en 😀 de LRD");
+    fs::write(root.join("long.txt"), &long_line).unwrap();
+    fs::write(root.join("empty.txt"), "").unwrap();
+    let doomed = root.join("doomed.txt");
+    fs::write(&doomed, "Tijdelijk.\n").unwrap();
+    let (mut client, _) = Client::initialized(push_capabilities(), Some(root));
+    wait_indexed(&mut client);
+
+    let long_uri = file_uri(&root.join("long.txt"));
+    client.open(&long_uri, &long_line);
+    let character = long_line.encode_utf16().count() - 1;
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": long_uri}, "position": {"line": 0, "character": character}}),
+    );
+    assert!(
+        hover["contents"]["value"].as_str().unwrap_or("").contains("Lange Regel Dienst"),
+        "{hover}"
+    );
+
+    let empty_uri = file_uri(&root.join("empty.txt"));
+    client.open(&empty_uri, "");
+    assert!(client.diagnostics_for(&empty_uri, Some(1)).is_empty());
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": empty_uri}, "position": {"line": 5, "character": 9}}),
+    );
+    assert_eq!(hover, Value::Null);
+
+    // Deleted while open: the buffer still answers; after closing, the document is gone.
+    let doomed_uri = file_uri(&doomed);
+    client.open(&doomed_uri, "Tijdelijk.\n");
+    fs::remove_file(&doomed).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": doomed_uri, "type": 3}]}),
+    );
+    assert_eq!(client.server_text(&doomed_uri).1, "Tijdelijk.\n");
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": doomed_uri}}));
+    let cleared = client.diagnostics_for(&doomed_uri, None);
+    assert!(cleared.is_empty());
+    let gone =
+        client.request_raw("scholion/documentText", json!({"textDocument": {"uri": doomed_uri}}));
+    assert!(gone["error"]["message"].as_str().unwrap_or("").contains("unknown document"), "{gone}");
+    assert!(client.shutdown().success());
+}

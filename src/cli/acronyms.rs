@@ -21,7 +21,11 @@ pub fn run_acronyms(paths: &[PathBuf], format: OutputFormat, config: &Config) ->
             return EXIT_ERROR;
         }
     };
-    let (index, skipped) = workspace::load_index(&files, config);
+    let (index, skipped, glossary_errors) =
+        workspace::load_index(&files, &super::roots(paths), config);
+    for error in &glossary_errors {
+        eprintln!("warning: {error}");
+    }
     let mut shorts: BTreeSet<String> = index.defined_shorts().map(str::to_string).collect();
     for doc in index.docs() {
         shorts.extend(doc.analysis.facts.uses.iter().map(|m| m.key.clone()));

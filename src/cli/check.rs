@@ -39,7 +39,11 @@ pub fn run_check(paths: &[PathBuf], format: OutputFormat, color: bool, config: &
     let mut counts = [0usize; 4];
     let mut files_with_findings = 0;
     // All files together form the workspace: an acronym defined in one explains it in all.
-    let (index, skipped) = workspace::load_index(&files, config);
+    let (index, skipped, glossary_errors) =
+        workspace::load_index(&files, &super::roots(paths), config);
+    for error in &glossary_errors {
+        eprintln!("warning: {error}");
+    }
     errors.extend(skipped.iter().map(|(path, reason)| format!("{}: {reason}", display_path(path))));
     for doc in index.docs() {
         let is_defined = |short: &str| index.is_defined(short);

@@ -41,6 +41,36 @@ pub fn collect_files(
     Ok((files, errors))
 }
 
+/// The folders whose glossaries (`.scholion/glossary.toml`, configured paths) apply: the
+/// current folder and every folder given on the command line.
+pub fn roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
+    roots.extend(paths.iter().filter(|p| p.is_dir()).cloned());
+    roots
+}
+
+/// The configuration file the command line reads from the current folder, if present.
+pub const CONFIG_FILE: &str = ".scholion/config.toml";
+
+/// Read `.scholion/config.toml` (same keys as the editor settings); defaults without it.
+/// Malformed settings are reported on stderr and replaced by their defaults.
+pub fn load_config() -> Config {
+    let Ok(text) = std::fs::read_to_string(CONFIG_FILE) else { return Config::default() };
+    let value: toml::Value = match toml::from_str(&text) {
+        Ok(value) => value,
+        Err(err) => {
+            eprintln!("warning: {CONFIG_FILE}: {}; using defaults", err.message());
+            return Config::default();
+        }
+    };
+    let json = serde_json::to_value(value).unwrap_or_default();
+    let (config, warnings) = Config::from_json(&json);
+    for warning in warnings {
+        eprintln!("warning: {CONFIG_FILE}: {warning}");
+    }
+    config
+}
+
 /// How a path is shown in output: relative to the current folder when it lies below it.
 pub fn display_path(path: &Path) -> String {
     let shown = std::env::current_dir()

@@ -160,7 +160,16 @@ pub fn definition(
         if !locations.is_empty() {
             return Some(GotoDefinitionResponse::Array(locations));
         }
-        return None;
+        // No text defines it: a user glossary's entry, if it comes from one (the built-in
+        // glossary has no file to show).
+        let (Subject::Acronym { short, .. } | Subject::LongForm { short, .. }) = &subject else {
+            return None;
+        };
+        let (file, range) = index.glossaries().entry_location(short)?;
+        let lines = LineIndex::new(&file.text);
+        let uri = Uri::from_file_path(&file.path)?;
+        let range = convert::to_lsp_range(&lines, range, encoding);
+        return Some(GotoDefinitionResponse::Scalar(Location::new(uri, range)));
     }
     // The last word before a break jumps to where the sentence continues.
     let split = findings

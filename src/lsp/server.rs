@@ -168,7 +168,11 @@ impl Shared {
                 if worker.documents.version(&job_key) != Some(version) {
                     return None;
                 }
-                let doc = worker.index_open(&job_key, &snapshot);
+                // Reuses the index's analysis when it is already at this version.
+                let doc = match worker.current(&job_key) {
+                    Some(doc) if doc.version == Some(version) => doc,
+                    _ => worker.index_open(&job_key, &snapshot),
+                };
                 if worker.session().pull_diagnostics {
                     return None;
                 }
@@ -228,6 +232,7 @@ impl Shared {
         if let Ok(mut index) = self.index.write() {
             index.retain_open();
         }
+        self.reload_glossaries().await;
         let total = files.len();
         let (mut indexed, mut skipped) = (0usize, 0usize);
         const BATCH: usize = 64;
@@ -269,11 +274,35 @@ impl Shared {
     }
 
     /// Tell the client that cross-document results changed.
-    async fn after_index_change(&self) {
+    /// Open documents' diagnostics depend on the whole workspace (an acronym defined
+    /// elsewhere), so they are published again; pulling clients are asked to refresh.
+    async fn after_index_change(self: &Arc<Self>) {
         if self.session().diagnostic_refresh {
             if let Err(err) = self.client.workspace_diagnostic_refresh().await {
                 debug!("diagnostic refresh refused: {err}");
             }
+        }
+        for key in self.documents.keys() {
+            self.schedule_analysis(key);
+        }
+    }
+
+    /// Read the workspace's glossary files again; problems are shown to the user.
+    async fn reload_glossaries(self: &Arc<Self>) {
+        let roots = self.session().roots;
+        let config = self.config();
+        let loaded = tokio::task::spawn_blocking(move || {
+            workspace::glossaries::load(&workspace::glossaries::glossary_paths(&roots, &config))
+        })
+        .await;
+        let Ok((glossaries, errors)) = loaded else { return };
+        info!("{} glossary files loaded", glossaries.files().len());
+        if let Ok(mut index) = self.index.write() {
+            index.set_glossaries(glossaries);
+        }
+        for error in errors {
+            warn!("{error}");
+            self.client.show_message(MessageType::WARNING, format!("scholion: {error}")).await;
         }
     }
 
@@ -303,13 +332,13 @@ impl Shared {
         }
         let old = self.config();
         let new = self.set_config(config);
-        for key in self.documents.keys() {
-            self.schedule_analysis(key);
-        }
         let files_changed = old.include != new.include
             || old.exclude != new.exclude
             || old.max_file_size != new.max_file_size;
         if !files_changed {
+            if old.glossaries != new.glossaries {
+                self.reload_glossaries().await;
+            }
             self.after_index_change().await;
         }
         files_changed
@@ -546,10 +575,15 @@ impl LanguageServer for Backend {
         if session.watch_dynamic {
             let watcher = shared.clone();
             tokio::spawn(async move {
-                let watchers = watcher
-                    .config()
+                let config = watcher.config();
+                let watchers = config
                     .include
                     .iter()
+                    .chain(std::iter::once(&format!(
+                        "**/{}",
+                        workspace::glossaries::WORKSPACE_GLOSSARY
+                    )))
+                    .chain(config.glossaries.iter())
                     .map(|glob| FileSystemWatcher {
                         glob_pattern: GlobPattern::String(glob.clone()),
                         kind: None,
@@ -655,17 +689,29 @@ impl LanguageServer for Backend {
         let shared = self.shared.clone();
         tokio::spawn(async move {
             let config = shared.config();
+            let roots = shared.session().roots;
+            let filter = FileFilter::new(&config).ok();
             let worker = shared.clone();
-            let _ = tokio::task::spawn_blocking(move || {
+            let glossary_changed = tokio::task::spawn_blocking(move || {
+                let mut glossary_changed = false;
                 for change in params.changes {
                     let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
                         continue;
                     };
+                    if workspace::glossaries::is_glossary_path(&path, &config) {
+                        glossary_changed = true;
+                        continue;
+                    }
+                    let included = filter.as_ref().is_some_and(|filter| {
+                        roots.iter().any(|root| {
+                            path.strip_prefix(root).is_ok_and(|relative| filter.accepts(relative))
+                        })
+                    });
                     let key = DocKey::from_path(&path);
                     if worker.documents.get(&key).is_some() {
                         continue; // the editor's buffer wins over the disk
                     }
-                    if change.typ == FileChangeType::DELETED || !path.is_file() {
+                    if change.typ == FileChangeType::DELETED || !path.is_file() || !included {
                         if let Ok(mut index) = worker.index.write() {
                             index.remove(&key);
                         }
@@ -673,8 +719,13 @@ impl LanguageServer for Backend {
                         index_file(&worker, &path, config.max_file_size);
                     }
                 }
+                glossary_changed
             })
-            .await;
+            .await
+            .unwrap_or(false);
+            if glossary_changed {
+                shared.reload_glossaries().await;
+            }
             shared.after_index_change().await;
         });
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::acronyms::Glossary;
 use crate::analysis::{DefinitionFact, DocumentAnalysis};
+use crate::workspace::glossaries::GlossarySet;
 
 /// Identifies a document: its absolute path for files, its URI for anything else.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -66,7 +67,7 @@ pub struct WorkspaceIndex {
     definitions: HashMap<String, Vec<(DocKey, usize)>>,
     /// Short form → number of uses across the workspace.
     use_counts: HashMap<String, usize>,
-    glossary: Arc<Glossary>,
+    glossaries: Arc<GlossarySet>,
     /// Bumped on every change, so callers can tell whether cached answers are stale.
     generation: u64,
 }
@@ -77,7 +78,7 @@ impl Default for WorkspaceIndex {
             docs: BTreeMap::new(),
             definitions: HashMap::new(),
             use_counts: HashMap::new(),
-            glossary: Arc::new(Glossary::builtin().clone()),
+            glossaries: Arc::new(GlossarySet::default()),
             generation: 0,
         }
     }
@@ -196,17 +197,22 @@ impl WorkspaceIndex {
         self.use_counts.get(short).copied().unwrap_or(0)
     }
 
+    /// The merged glossary: built-in entries overlaid by the user's files.
     pub fn glossary(&self) -> &Glossary {
-        &self.glossary
+        self.glossaries.merged()
     }
 
-    pub fn set_glossary(&mut self, glossary: Glossary) {
-        self.glossary = Arc::new(glossary);
+    pub fn glossaries(&self) -> &GlossarySet {
+        &self.glossaries
+    }
+
+    pub fn set_glossaries(&mut self, glossaries: GlossarySet) {
+        self.glossaries = Arc::new(glossaries);
         self.generation += 1;
     }
 
     /// Whether `short` is explained by the workspace's text or a glossary.
     pub fn is_defined(&self, short: &str) -> bool {
-        self.definitions.contains_key(short) || self.glossary.get(short).is_some()
+        self.definitions.contains_key(short) || self.glossary().contains(short)
     }
 }
