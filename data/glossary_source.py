@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Source list for data/glossary.toml: `python3 tools/glossary_source.py > data/glossary.toml`.
+"""Source list for data/glossary.toml: `python3 data/glossary_source.py > data/glossary.toml`.
 
 Each row: (acronym, expansion, description, language, how verified).
 Verification codes (explained in data/README.md): K = certain knowledge of the author,
@@ -69,6 +69,8 @@ add("KMar", "Koninklijke Marechaussee", "Royal Netherlands Marechaussee (militar
 add("KL", "Koninklijke Landmacht", "Royal Netherlands Army.")
 add("KLu", "Koninklijke Luchtmacht", "Royal Netherlands Air Force (since 2024: Koninklijke Lucht- en Ruimtemacht).")
 add("KCT", "Korps Commandotroepen", "Special forces unit of the Royal Netherlands Army.")
+add("MQ-9", "MQ-9 Reaper", "Unmanned aerial vehicle (drone) built by General Atomics; in US designations M = multi-role, Q = unmanned aircraft. The Dutch air force (CLSK) flies it.", "en")
+add("DNA", "desoxyribonucleïnezuur", "Deoxyribonucleic acid, the carrier of genetic information; figuratively: the essential character of an organisation.")
 add("NIMH", "Nederlands Instituut voor Militaire Historie", "Netherlands Institute of Military History.")
 add("NLDA", "Nederlandse Defensie Academie", "Netherlands Defence Academy.")
 add("KMA", "Koninklijke Militaire Academie", "Royal Military Academy (officer training, Breda).")
