@@ -79,6 +79,24 @@ fn hover_and_definition_of_an_acronym_defined_in_another_unopened_document() {
     assert!(hover.contains("Noord-Atlantische Verdragsorganisatie"), "{hover}");
     assert!(hover.contains("glossary"), "{hover}");
 
+    // A long form written without its acronym names the acronym (across a line break).
+    let line = text.lines().position(|l| l.starts_with("Netherlands Special")).unwrap();
+    let hover = hover_text(&mut client, &uri, position_of(&text, line, "Cyber Unit"));
+    assert!(hover.contains("JSCU"), "{hover}");
+
+    // A named term links the documents that speak of it.
+    let line = text.lines().position(|l| l.contains("Unit Contraproliferatie")).unwrap();
+    let at = position_of(&text, line, "Contraproliferatie");
+    let hover = hover_text(&mut client, &uri, at.clone());
+    assert!(hover.contains("000_9189eb5902b93f6a.txt"), "{hover}");
+    let mentions = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri}, "position": at, "context": {"includeDeclaration": true}}),
+    );
+    let docs: std::collections::BTreeSet<&str> =
+        mentions.as_array().unwrap().iter().filter_map(|l| l["uri"].as_str()).collect();
+    assert_eq!(docs.len(), 2, "{mentions}");
+
     // Document symbols include the definitions made in this document.
     let symbols =
         client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));

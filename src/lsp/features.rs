@@ -377,6 +377,36 @@ pub fn rewrite_actions(
 mod tests {
     use super::*;
 
+    use crate::analysis::DocumentAnalysis;
+    use crate::workspace::DocKey;
+    use std::sync::Arc;
+
+    fn index_of(docs: &[(&str, &str)]) -> WorkspaceIndex {
+        let mut index = WorkspaceIndex::new();
+        for (name, text) in docs {
+            let path = std::path::PathBuf::from(format!("/ws/{name}"));
+            let analysis = Arc::new(DocumentAnalysis::new(text));
+            index.upsert(DocKey::from_path(&path), Some(path), Arc::from(*text), analysis, None);
+        }
+        index
+    }
+
+    #[test]
+    fn conflicting_definitions_are_shown_apart() {
+        let index = index_of(&[
+            ("a.txt", "De Xenon Test Unit (XTU) meet gassen.\n"),
+            ("b.txt", "Een Xtra Tijd Uitbreiding (XTU) is aangevraagd. De XTU geldt kort.\n"),
+        ]);
+        assert_eq!(index.definitions_of("XTU").len(), 2);
+        let markdown = acronym_markdown(&index, "XTU").unwrap();
+        assert!(
+            markdown.contains("Xenon Test Unit") && markdown.contains("Xtra Tijd Uitbreiding"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("2 different definitions"), "{markdown}");
+        assert!(markdown.contains("Used 3 times"), "{markdown}");
+    }
+
     #[test]
     fn fuzzy_matching() {
         assert!(fuzzy_matches("jscu", "JSCU Joint Sigint Cyber Unit"));
