@@ -133,6 +133,18 @@ fn hover_and_definition_of_an_acronym_defined_in_another_unopened_document() {
     assert_eq!(edits[0]["newText"], "Oekraïne");
     assert_eq!(edits[0]["range"], garbled["range"]);
 
+    // "Fix all" applies every safe fix of the document, the garbled word among them.
+    let fix_all = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": at_zero(), "end": at_zero()},
+               "context": {"diagnostics": [], "only": ["source.fixAll.scholion"]}}),
+    );
+    let fix_all = fix_all.as_array().unwrap();
+    assert_eq!(fix_all.len(), 1, "{fix_all:?}");
+    assert_eq!(fix_all[0]["kind"], "source.fixAll.scholion");
+    let edits = fix_all[0]["edit"]["changes"][uri.as_str()].as_array().unwrap();
+    assert!(edits.iter().any(|e| e["newText"] == "Oekraïne"), "{edits:?}");
+
     // The reflow action is offered on a page.
     let actions = client.request(
         "textDocument/codeAction",
