@@ -95,6 +95,13 @@ fn indexes_the_workspace_with_progress_and_follows_file_changes() {
     client.open(&c, "Gewijzigd in de editor.\n");
     let (_, text) = client.server_text(&c);
     assert_eq!(text, "Gewijzigd in de editor.\n");
+    // Closed again, the file on disk is what the workspace knows.
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": c}}));
+    client
+        .wait_for(|m| m["method"] == "workspace/diagnostic/refresh")
+        .expect("refresh after close");
+    let (version, text) = client.server_text(&c);
+    assert_eq!((version, text.as_str()), (Value::Null, "Derde.\n"));
     assert!(client.shutdown().success());
 }
 
@@ -233,8 +240,15 @@ fn huge_lines_empty_files_and_files_deleted_while_open() {
     );
     assert_eq!(client.server_text(&doomed_uri).1, "Tijdelijk.\n");
     client.notify("textDocument/didClose", json!({"textDocument": {"uri": doomed_uri}}));
-    let cleared = client.diagnostics_for(&doomed_uri, None);
-    assert!(cleared.is_empty());
+    // The clearing publish carries no version (the document is closed).
+    let cleared = client
+        .wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == doomed_uri
+                && m["params"]["version"].is_null()
+        })
+        .expect("diagnostics cleared on close");
+    assert_eq!(cleared["params"]["diagnostics"], json!([]));
     let gone =
         client.request_raw("scholion/documentText", json!({"textDocument": {"uri": doomed_uri}}));
     assert!(gone["error"]["message"].as_str().unwrap_or("").contains("unknown document"), "{gone}");

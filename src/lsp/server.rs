@@ -135,6 +135,15 @@ impl Shared {
         doc
     }
 
+    /// Whether `path` lies under a workspace folder and matches the include/exclude globs.
+    fn in_workspace(&self, path: &Path) -> bool {
+        let Ok(filter) = FileFilter::new(&self.config()) else { return false };
+        self.session()
+            .roots
+            .iter()
+            .any(|root| path.strip_prefix(root).is_ok_and(|relative| filter.accepts(relative)))
+    }
+
     /// The findings of a document, with cross-document knowledge from the index.
     fn findings_for(&self, doc: &IndexedDoc) -> Vec<Finding> {
         let config = self.config();
@@ -661,20 +670,19 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let key = doc_key(&uri);
         self.shared.documents.close(&uri);
-        // The file on disk is the truth again for cross-document features.
+        // Drop the editor's text now; the file on disk, if it belongs to the workspace, is read
+        // back in the background and is the truth again for cross-document features.
+        if let Ok(mut index) = self.shared.index.write() {
+            index.remove(&key);
+        }
         let shared = self.shared.clone();
         let path = uri.to_file_path().map(|p| p.into_owned());
         tokio::spawn(async move {
             let max = shared.config().max_file_size;
             let worker = shared.clone();
-            let _ = tokio::task::spawn_blocking(move || match path {
-                Some(path) if path.is_file() => {
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Some(path) = path.filter(|p| p.is_file() && worker.in_workspace(p)) {
                     index_file(&worker, &path, max);
-                }
-                _ => {
-                    if let Ok(mut index) = worker.index.write() {
-                        index.remove(&key);
-                    }
                 }
             })
             .await;
@@ -689,8 +697,6 @@ impl LanguageServer for Backend {
         let shared = self.shared.clone();
         tokio::spawn(async move {
             let config = shared.config();
-            let roots = shared.session().roots;
-            let filter = FileFilter::new(&config).ok();
             let worker = shared.clone();
             let glossary_changed = tokio::task::spawn_blocking(move || {
                 let mut glossary_changed = false;
@@ -702,11 +708,7 @@ impl LanguageServer for Backend {
                         glossary_changed = true;
                         continue;
                     }
-                    let included = filter.as_ref().is_some_and(|filter| {
-                        roots.iter().any(|root| {
-                            path.strip_prefix(root).is_ok_and(|relative| filter.accepts(relative))
-                        })
-                    });
+                    let included = worker.in_workspace(&path);
                     let key = DocKey::from_path(&path);
                     if worker.documents.get(&key).is_some() {
                         continue; // the editor's buffer wins over the disk
