@@ -1,0 +1,842 @@
+//! Protocol-level benchmark of `scholion lsp`: starts the release binary, speaks JSON-RPC over
+//! its stdio like an editor, and reports start-up, diagnostics and request latencies and the
+//! server's peak memory.
+//!
+//! ```sh
+//! cargo build --release                          # the server binary, target/release/scholion
+//! cargo run --release --example lsp_bench        # about 5 minutes on 2 cores
+//! cargo run --release --example lsp_bench -- --dir /tmp/corpus --generate-only
+//! ```
+//!
+//! The server is `scholion` next to this example's own directory (`target/release/scholion` for
+//! `target/release/examples/lsp_bench`); when it is missing, `cargo build --release --bin
+//! scholion` is run first. The workspace is generated from the seed pages: 400 files of about
+//! 25 KB (about 10 MB; each file 8 varied seed pages joined by form feeds), where `BZKW`
+//! replaces `AIVD` everywhere and is defined in one file only, which is never opened; plus a
+//! 1 MB and a 100 KB document outside the workspace folder, opened by the client.
+//!
+//! Latencies run from just before a message is written to the moment the first byte of the
+//! answer's frame is read from the server's stdout (a reader thread stamps each frame when
+//! its header starts to arrive), so JSON parsing on our side is not counted.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use corpus::{word_offsets, Rng, Seeds};
+
+const FILES: usize = 400;
+const FILE_BYTES: usize = 25 * 1024;
+/// The file (never opened) that alone defines `BZKW`.
+const DEFINING_FILE: usize = 271;
+const ACRONYM: &str = "BZKW";
+const DEFINITION: &str =
+    "Het Bureau Zeer Kritieke Wapenontwikkeling (BZKW) werkt nauw samen met de MIVD.\n\n";
+const REQUESTS: usize = 500;
+const EDITS: usize = 100;
+const TIMEOUT: Duration = Duration::from_secs(300);
+
+fn main() {
+    if let Err(err) = run() {
+        eprintln!("lsp_bench: {err}");
+        std::process::exit(1);
+    }
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+struct Args {
+    dir: Option<PathBuf>,
+    generate_only: bool,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = Args { dir: None, generate_only: false };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--dir" => args.dir = Some(it.next().ok_or("--dir needs a path")?.into()),
+            "--generate-only" => args.generate_only = true,
+            "-h" | "--help" => {
+                println!(
+                    "lsp_bench [--dir DIR] [--generate-only]\n  --dir DIR        write the corpus \
+                     to DIR and keep it (default: a temporary directory)\n  --generate-only  \
+                     write the corpus and stop"
+                );
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(args)
+}
+
+fn run() -> Result<()> {
+    let args = parse_args()?;
+    let temp;
+    let root = match &args.dir {
+        Some(dir) => dir.clone(),
+        None => {
+            temp = tempfile::Builder::new()
+                .prefix("scholion-lsp-bench")
+                .tempdir()
+                .map_err(|e| e.to_string())?;
+            temp.path().to_path_buf()
+        }
+    };
+    let corpus = generate(&root)?;
+    println!(
+        "corpus: {} files, {:.1} MB in {}; big {:.2} MB, small {:.0} KB",
+        FILES,
+        corpus.workspace_bytes as f64 / 1e6,
+        corpus.workspace.display(),
+        corpus.big_text.len() as f64 / 1e6,
+        corpus.small_text.len() as f64 / 1e3,
+    );
+    if args.generate_only {
+        return Ok(());
+    }
+    let server = server_binary()?;
+    machine_info(&server);
+    let results = bench_scholion(&server, &corpus)?;
+    let harper = bench_harper(&corpus);
+    report(&results, harper);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpus
+
+struct Corpus {
+    workspace: PathBuf,
+    workspace_bytes: usize,
+    defining: PathBuf,
+    /// An unopened-at-start workspace file that uses the acronym (opened for measurement a).
+    user: PathBuf,
+    user_text: String,
+    big: PathBuf,
+    big_text: String,
+    small: PathBuf,
+    small_text: String,
+}
+
+fn generate(root: &Path) -> Result<Corpus> {
+    let seeds = Seeds::load(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let workspace = root.join("workspace");
+    let extra = root.join("extra");
+    for dir in [&workspace, &extra] {
+        std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    }
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text).map_err(|e| format!("write {}: {e}", path.display()))
+    };
+    let with_acronym = |text: String| text.replace("AIVD", ACRONYM);
+    let mut workspace_bytes = 0;
+    let mut defining = PathBuf::new();
+    for i in 0..FILES {
+        let mut text = with_acronym(seeds.document(FILE_BYTES, 1000 + i as u64, 0));
+        let path = workspace.join(format!("doc_{i:04}.txt"));
+        if i == DEFINING_FILE {
+            text.insert_str(0, DEFINITION);
+            defining = path.clone();
+        }
+        workspace_bytes += text.len();
+        write(&path, &text)?;
+    }
+    let user = workspace.join("doc_0000.txt");
+    let user_text = std::fs::read_to_string(&user).map_err(|e| e.to_string())?;
+    let big_text = with_acronym(seeds.document(1024 * 1024, 2, 6));
+    let small_text = with_acronym(seeds.document(100 * 1024, 1, 6));
+    let big = extra.join("big_1mb.txt");
+    let small = extra.join("small_100kb.txt");
+    write(&big, &big_text)?;
+    write(&small, &small_text)?;
+    Ok(Corpus {
+        workspace,
+        workspace_bytes,
+        defining,
+        user,
+        user_text,
+        big,
+        big_text,
+        small,
+        small_text,
+    })
+}
+
+/// `target/<profile>/scholion` next to `target/<profile>/examples/lsp_bench`, built if missing.
+fn server_binary() -> Result<PathBuf> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| format!("unexpected example path {}", exe.display()))?;
+    let server = profile_dir.join(format!("scholion{}", std::env::consts::EXE_SUFFIX));
+    if !server.is_file() {
+        let target_dir = profile_dir.parent().ok_or("no target directory")?;
+        eprintln!("{} is missing: running cargo build --release --bin scholion", server.display());
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "--bin", "scholion", "--manifest-path"])
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", target_dir)
+            .status()
+            .map_err(|e| format!("run cargo: {e}"))?;
+        if !status.success() || !server.is_file() {
+            return Err(format!(
+                "could not build {}; run `cargo build --release` first",
+                server.display()
+            ));
+        }
+    }
+    Ok(server)
+}
+
+fn machine_info(server: &Path) {
+    let cpus = thread::available_parallelism().map_or(0, |n| n.get());
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").map(|m| m.trim_start_matches([' ', '\t', ':'])))
+        .unwrap_or("unknown");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    println!("machine: nproc {cpus}, CPU {model}, load average {}", load.join(" "));
+    println!("server: {}", server.display());
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small JSON-RPC client
+
+struct Frame {
+    /// When the first byte of the frame's header was read.
+    at: Instant,
+    message: Value,
+}
+
+struct DiagnosticsEvent {
+    at: Instant,
+    uri: String,
+    version: Option<i64>,
+    count: usize,
+}
+
+struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    incoming: Receiver<Frame>,
+    next_id: i64,
+    diagnostics: Vec<DiagnosticsEvent>,
+    /// When `$/progress` reported the end of the workspace scan.
+    progress_end: Option<Instant>,
+    errors: Vec<String>,
+}
+
+/// Reads frames off `stdout`, stamping each with the time its first byte was read.
+fn reader(mut stdout: impl Read + Send + 'static) -> Receiver<Frame> {
+    let (tx, rx) = channel();
+    thread::spawn(move || {
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+        let mut chunk = vec![0u8; 1 << 16];
+        // When the bytes at the start of `buf` arrived: leftover bytes came with the last read.
+        let mut last_read = Instant::now();
+        let mut read_more = |buf: &mut Vec<u8>, last_read: &mut Instant| -> bool {
+            match stdout.read(&mut chunk) {
+                Ok(0) | Err(_) => false,
+                Ok(n) => {
+                    *last_read = Instant::now();
+                    buf.extend_from_slice(&chunk[..n]);
+                    true
+                }
+            }
+        };
+        loop {
+            if buf.is_empty() && !read_more(&mut buf, &mut last_read) {
+                return;
+            }
+            let at = last_read;
+            let header_end = loop {
+                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break i + 4;
+                }
+                if !read_more(&mut buf, &mut last_read) {
+                    return;
+                }
+            };
+            let header = String::from_utf8_lossy(&buf[..header_end]).to_string();
+            let length = header
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok())?
+                })
+                .unwrap_or(0usize);
+            while buf.len() < header_end + length {
+                if !read_more(&mut buf, &mut last_read) {
+                    return;
+                }
+            }
+            let message = serde_json::from_slice(&buf[header_end..header_end + length])
+                .unwrap_or_else(|e| json!({ "unparsable": e.to_string() }));
+            buf.drain(..header_end + length);
+            if tx.send(Frame { at, message }).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+impl Client {
+    fn start(program: &Path, args: &[&str], log: &Path) -> Result<Client> {
+        let log = std::fs::File::create(log).map_err(|e| e.to_string())?;
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("start {}: {e}", program.display()))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let stdin = child.stdin.take();
+        Ok(Client {
+            child,
+            stdin,
+            incoming: reader(stdout),
+            next_id: 1,
+            diagnostics: Vec::new(),
+            progress_end: None,
+            errors: Vec::new(),
+        })
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn send(&mut self, message: &Value) -> Result<()> {
+        let body = message.to_string();
+        let stdin = self.stdin.as_mut().ok_or("stdin closed")?;
+        stdin
+            .write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes())
+            .and_then(|()| stdin.write_all(body.as_bytes()))
+            .and_then(|()| stdin.flush())
+            .map_err(|e| format!("write to server: {e}"))
+    }
+
+    fn notify(&mut self, method: &str, params: Value) -> Result<()> {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+    }
+
+    /// Receive one frame, answering server requests and recording notifications.
+    fn pump(&mut self, deadline: Instant) -> Result<Option<Frame>> {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        let frame = match self.incoming.recv_timeout(wait) {
+            Ok(frame) => frame,
+            Err(RecvTimeoutError::Timeout) => return Ok(None),
+            Err(RecvTimeoutError::Disconnected) => return Err("the server closed stdout".into()),
+        };
+        let method = frame.message.get("method").and_then(Value::as_str).map(str::to_string);
+        let id = frame.message.get("id").cloned();
+        match (method.as_deref(), id) {
+            (Some(method), Some(id)) => {
+                // A request from the server: configuration gets defaults, the rest `null`.
+                let result = if method == "workspace/configuration" {
+                    let items = frame.message["params"]["items"].as_array().map_or(0, Vec::len);
+                    Value::Array(vec![Value::Null; items])
+                } else {
+                    Value::Null
+                };
+                self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": result }))?;
+            }
+            (Some("textDocument/publishDiagnostics"), None) => {
+                let params = &frame.message["params"];
+                self.diagnostics.push(DiagnosticsEvent {
+                    at: frame.at,
+                    uri: params["uri"].as_str().unwrap_or("").to_string(),
+                    version: params["version"].as_i64(),
+                    count: params["diagnostics"].as_array().map_or(0, Vec::len),
+                });
+            }
+            (Some("$/progress"), None) => {
+                if frame.message["params"]["value"]["kind"] == "end" {
+                    self.progress_end = Some(frame.at);
+                }
+            }
+            (Some("window/showMessage" | "window/logMessage"), None) => {
+                let params = &frame.message["params"];
+                if params["type"].as_i64() == Some(1) {
+                    self.errors.push(params["message"].as_str().unwrap_or("").to_string());
+                }
+            }
+            _ => {}
+        }
+        Ok(Some(frame))
+    }
+
+    /// Send a request; its answer and the time until the answer's first byte.
+    fn request(&mut self, method: &str, params: Value) -> Result<(Value, Duration)> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        let sent = Instant::now();
+        self.send(&message)?;
+        let deadline = sent + TIMEOUT;
+        loop {
+            let Some(frame) = self.pump(deadline)? else {
+                return Err(format!("no answer to {method} within {TIMEOUT:?}"));
+            };
+            if frame.message.get("method").is_none() && frame.message["id"] == json!(id) {
+                if let Some(error) = frame.message.get("error") {
+                    return Err(format!("{method} failed: {error}"));
+                }
+                return Ok((frame.message["result"].clone(), frame.at - sent));
+            }
+        }
+    }
+
+    /// The first diagnostics for `uri` (at `version` when given) recorded at or after event
+    /// number `from`, waiting for them when needed.
+    fn wait_diagnostics(
+        &mut self,
+        uri: &str,
+        version: Option<i64>,
+        from: usize,
+        timeout: Duration,
+    ) -> Result<(Instant, usize)> {
+        let deadline = Instant::now() + timeout;
+        let mut checked = from;
+        loop {
+            if let Some(e) = self.diagnostics[checked.min(self.diagnostics.len())..]
+                .iter()
+                .find(|e| e.uri == uri && (version.is_none() || e.version == version))
+            {
+                return Ok((e.at, e.count));
+            }
+            checked = self.diagnostics.len();
+            if self.pump(deadline)?.is_none() {
+                return Err(format!(
+                    "no publishDiagnostics for {uri} (version {version:?}) within {timeout:?}"
+                ));
+            }
+        }
+    }
+
+    /// Process frames for `quiet` (answering server requests), e.g. to let re-analyses settle.
+    fn drain(&mut self, quiet: Duration) -> Result<()> {
+        let end = Instant::now() + quiet;
+        while self.pump(end)?.is_some() {}
+        Ok(())
+    }
+
+    fn shutdown(mut self) -> Result<()> {
+        self.request("shutdown", Value::Null)?;
+        self.notify("exit", Value::Null)?;
+        drop(self.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return Ok(());
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        Err("the server did not exit within 10 s of `exit`".into())
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn file_uri(path: &Path) -> String {
+    let mut uri = String::from("file://");
+    for byte in path.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(byte as char)
+            }
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
+}
+
+/// LSP position (UTF-16 columns) of byte `offset` in `text`.
+fn position(text: &str, offset: usize) -> Value {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count();
+    let character: usize = before[line_start..].chars().map(char::len_utf16).sum();
+    json!({ "line": line, "character": character })
+}
+
+fn initialize_params(root: &Path) -> Value {
+    json!({
+        "processId": std::process::id(),
+        "rootUri": file_uri(root),
+        "workspaceFolders": [{ "uri": file_uri(root), "name": "bench" }],
+        "capabilities": {
+            "general": { "positionEncodings": ["utf-16"] },
+            "window": { "workDoneProgress": true },
+            "textDocument": {
+                "publishDiagnostics": { "versionSupport": true },
+                "synchronization": { "didSave": true },
+                "hover": { "contentFormat": ["markdown", "plaintext"] }
+            },
+            "workspace": { "workspaceFolders": true }
+        }
+    })
+}
+
+fn did_open(client: &mut Client, uri: &str, text: &str) -> Result<Instant> {
+    let message = json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": { "uri": uri, "languageId": "plaintext", "version": 1, "text": text }
+    }});
+    let sent = Instant::now();
+    client.send(&message)?;
+    Ok(sent)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+
+#[derive(Default)]
+struct Results {
+    /// (a) `initialized` → definition of the acronym resolves into the unopened defining file.
+    definition_ready: Option<Duration>,
+    definition_polls: usize,
+    poll_latency_max: Duration,
+    /// `initialized` → `$/progress` end of the workspace scan.
+    index_done: Option<Duration>,
+    /// (b) `didOpen` of the 1 MB document → its first diagnostics.
+    open_big: Option<(Duration, usize)>,
+    open_small: Option<(Duration, usize)>,
+    /// (c) request latencies: (label, samples).
+    requests: Vec<(String, Vec<Duration>)>,
+    /// (d) edit → diagnostics: (label, samples).
+    edits: Vec<(String, Vec<Duration>)>,
+    /// (e) kB.
+    vm_hwm_kb: Option<u64>,
+    vm_rss_kb: Option<u64>,
+    problems: Vec<String>,
+}
+
+fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
+    let mut results = Results::default();
+    let log = corpus.workspace.parent().unwrap_or(&corpus.workspace).join("server.log");
+    let mut client = Client::start(server, &["lsp"], &log)?;
+    let pid = client.pid();
+    println!("server log: {}", log.display());
+
+    client.request("initialize", initialize_params(&corpus.workspace))?;
+    let initialized = Instant::now();
+    client.notify("initialized", json!({}))?;
+
+    // (a) A use of the acronym in an open workspace file; poll definition every 20 ms until it
+    // points into the defining file, which the client never opens.
+    let user_uri = file_uri(&corpus.user);
+    let defining_uri = file_uri(&corpus.defining);
+    did_open(&mut client, &user_uri, &corpus.user_text)?;
+    let at = *word_offsets(&corpus.user_text, ACRONYM)
+        .first()
+        .ok_or("the user file does not use the acronym")?;
+    let params = json!({
+        "textDocument": { "uri": user_uri },
+        "position": position(&corpus.user_text, at + 1),
+    });
+    let deadline = initialized + TIMEOUT;
+    loop {
+        let sent = Instant::now();
+        let (answer, latency) = client.request("textDocument/definition", params.clone())?;
+        results.definition_polls += 1;
+        results.poll_latency_max = results.poll_latency_max.max(latency);
+        if answer.to_string().contains(&defining_uri) {
+            results.definition_ready = Some(sent + latency - initialized);
+            break;
+        }
+        if Instant::now() > deadline {
+            results.problems.push(format!(
+                "definition of {ACRONYM} never resolved to {} within {TIMEOUT:?} (last answer {answer})",
+                corpus.defining.display()
+            ));
+            break;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    // The rest of the scan.
+    let scan_deadline = initialized + TIMEOUT;
+    while client.progress_end.is_none() && Instant::now() < scan_deadline {
+        client.pump(scan_deadline)?;
+    }
+    match client.progress_end {
+        Some(end) => results.index_done = Some(end - initialized),
+        None => results.problems.push("the workspace scan never reported its end".into()),
+    }
+    // Let the re-analysis of open documents after the scan settle.
+    client.drain(Duration::from_millis(1500))?;
+
+    // (b) Open the 1 MB document.
+    let big_uri = file_uri(&corpus.big);
+    let from = client.diagnostics.len();
+    let sent = did_open(&mut client, &big_uri, &corpus.big_text)?;
+    match client.wait_diagnostics(&big_uri, Some(1), from, TIMEOUT) {
+        Ok((at, count)) => results.open_big = Some((at - sent, count)),
+        Err(err) => results.problems.push(err),
+    }
+    client.drain(Duration::from_millis(300))?;
+
+    // (c) Hover and definition on acronym uses.
+    for (label, uri, text) in [
+        ("1 MB open doc", &big_uri, &corpus.big_text),
+        ("25 KB workspace doc", &user_uri, &corpus.user_text),
+    ] {
+        let targets = acronym_targets(text, REQUESTS, 11);
+        for method in ["textDocument/hover", "textDocument/definition"] {
+            let mut samples = Vec::with_capacity(targets.len());
+            let mut empty = 0;
+            for &offset in &targets {
+                let params = json!({
+                    "textDocument": { "uri": uri },
+                    "position": position(text, offset),
+                });
+                let (answer, latency) = client.request(method, params)?;
+                if answer.is_null() {
+                    empty += 1;
+                }
+                samples.push(latency);
+            }
+            if empty > 0 {
+                results.problems.push(format!(
+                    "{method} on {label}: {empty} of {} answers were null",
+                    targets.len()
+                ));
+            }
+            let short = method.trim_start_matches("textDocument/");
+            results.requests.push((format!("{short}, {label}"), samples));
+        }
+    }
+
+    // (d) Single-character edits, each followed by its diagnostics.
+    let small_uri = file_uri(&corpus.small);
+    let from = client.diagnostics.len();
+    let sent = did_open(&mut client, &small_uri, &corpus.small_text)?;
+    match client.wait_diagnostics(&small_uri, Some(1), from, TIMEOUT) {
+        Ok((at, count)) => results.open_small = Some((at - sent, count)),
+        Err(err) => results.problems.push(err),
+    }
+    for (label, uri, text) in
+        [("1 MB doc", &big_uri, &corpus.big_text), ("100 KB doc", &small_uri, &corpus.small_text)]
+    {
+        match edit_latencies(&mut client, uri, text) {
+            Ok(samples) => results.edits.push((label.to_string(), samples)),
+            Err(err) => results.problems.push(format!("edits on {label}: {err}")),
+        }
+    }
+
+    // (e) Peak memory.
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| {
+            v.trim().trim_end_matches("kB").trim().parse::<u64>().ok()
+        })
+    };
+    results.vm_hwm_kb = field("VmHWM:");
+    results.vm_rss_kb = field("VmRSS:");
+
+    results.problems.extend(client.errors.iter().map(|e| format!("server error message: {e}")));
+    if let Err(err) = client.shutdown() {
+        results.problems.push(err);
+    }
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    let bad: Vec<&str> =
+        log_text.lines().filter(|l| l.contains("ERROR") || l.contains("panicked")).collect();
+    if !bad.is_empty() {
+        results.problems.push(format!(
+            "{} error lines in the server log, first: {}",
+            bad.len(),
+            bad[0]
+        ));
+    }
+    Ok(results)
+}
+
+/// Byte offsets inside `n` acronym uses of `text` (chosen at random, with repetition when the
+/// text has fewer), one character into the word.
+fn acronym_targets(text: &str, n: usize, seed: u64) -> Vec<usize> {
+    let mut all: Vec<usize> = ["MIVD", ACRONYM, "NAVO", "DCC", "JSCU", "CLSK"]
+        .iter()
+        .flat_map(|w| word_offsets(text, w))
+        .map(|o| o + 1)
+        .collect();
+    all.sort_unstable();
+    let mut rng = Rng::new(seed);
+    (0..n).map(|_| all[rng.below(all.len())]).collect()
+}
+
+/// `EDITS` single-character edits at random places (an insertion, then its deletion, so the
+/// text keeps returning to `text`), each waiting for the diagnostics of its version.
+fn edit_latencies(client: &mut Client, uri: &str, text: &str) -> Result<Vec<Duration>> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut rng = Rng::new(5);
+    let mut samples = Vec::with_capacity(EDITS);
+    let mut version = 1;
+    let mut at = json!({ "line": 0, "character": 0 });
+    for i in 0..EDITS {
+        version += 1;
+        let change = if i % 2 == 0 {
+            let line = rng.below(lines.len());
+            let width: usize = lines[line].chars().map(char::len_utf16).sum();
+            // A character boundary: columns count whole characters here.
+            let chars: Vec<usize> = std::iter::once(0)
+                .chain(lines[line].chars().scan(0, |acc, c| {
+                    *acc += c.len_utf16();
+                    Some(*acc)
+                }))
+                .filter(|&c| c <= width)
+                .collect();
+            let character = chars[rng.below(chars.len())];
+            at = json!({ "line": line, "character": character });
+            json!({ "range": { "start": at, "end": at }, "text": "e" })
+        } else {
+            let end = json!({ "line": at["line"], "character": at["character"].as_u64().unwrap_or(0) + 1 });
+            json!({ "range": { "start": at, "end": end }, "text": "" })
+        };
+        let from = client.diagnostics.len();
+        let message = json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": { "uri": uri, "version": version },
+            "contentChanges": [change],
+        }});
+        let sent = Instant::now();
+        client.send(&message)?;
+        let (arrived, _) = client.wait_diagnostics(uri, Some(version), from, TIMEOUT)?;
+        samples.push(arrived - sent);
+    }
+    Ok(samples)
+}
+
+/// harper-ls's first diagnostics on the 100 KB document, when it is installed.
+fn bench_harper(corpus: &Corpus) -> Option<Result<Duration>> {
+    let path = std::env::var_os("PATH")?;
+    let harper = std::env::split_paths(&path).map(|d| d.join("harper-ls")).find(|p| p.is_file());
+    let Some(harper) = harper else {
+        println!("harper-ls: not on PATH, skipped");
+        return None;
+    };
+    let run = || -> Result<Duration> {
+        let log = corpus.workspace.parent().unwrap_or(&corpus.workspace).join("harper.log");
+        let mut client = Client::start(&harper, &["--stdio"], &log)?;
+        let extra = corpus.small.parent().unwrap_or(&corpus.small);
+        client.request("initialize", initialize_params(extra))?;
+        client.notify("initialized", json!({}))?;
+        let uri = file_uri(&corpus.small);
+        let sent = did_open(&mut client, &uri, &corpus.small_text)?;
+        let (at, _) = client.wait_diagnostics(&uri, None, 0, TIMEOUT)?;
+        let _ = client.shutdown();
+        Ok(at - sent)
+    };
+    Some(run())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+/// Nearest-rank percentile.
+fn percentile(samples: &[Duration], p: f64) -> Duration {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted[rank.min(sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms < 10.0 {
+        format!("{ms:.3} ms")
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+fn report(results: &Results, harper: Option<Result<Duration>>) {
+    println!();
+    println!("{:<58} {:>14} {:>14}", "measurement", "p50 / value", "p99");
+    println!("{}", "-".repeat(88));
+    let one = |name: &str, value: String| println!("{name:<58} {value:>14}");
+    match results.definition_ready {
+        Some(d) => one(
+            &format!(
+                "(a) initialized -> definition into unopened file ({} polls)",
+                results.definition_polls
+            ),
+            ms(d),
+        ),
+        None => one("(a) initialized -> definition into unopened file", "never".into()),
+    }
+    one("    slowest definition poll during indexing", ms(results.poll_latency_max));
+    if let Some(d) = results.index_done {
+        one("    initialized -> workspace scan finished ($/progress end)", ms(d));
+    }
+    match results.open_big {
+        Some((d, n)) => one(&format!("(b) didOpen 1 MB -> first publishDiagnostics ({n})"), ms(d)),
+        None => one("(b) didOpen 1 MB -> first publishDiagnostics", "never".into()),
+    }
+    if let Some((d, n)) = results.open_small {
+        one(&format!("    didOpen 100 KB -> first publishDiagnostics ({n})"), ms(d));
+    }
+    for (label, samples) in &results.requests {
+        println!(
+            "{:<58} {:>14} {:>14}",
+            format!("(c) {label} (n={})", samples.len()),
+            ms(percentile(samples, 50.0)),
+            ms(percentile(samples, 99.0))
+        );
+    }
+    for (label, samples) in &results.edits {
+        println!(
+            "{:<58} {:>14} {:>14}",
+            format!("(d) edit -> publishDiagnostics, {label} (n={})", samples.len()),
+            ms(percentile(samples, 50.0)),
+            ms(percentile(samples, 99.0))
+        );
+    }
+    if let [(_, big), (_, small)] = results.edits.as_slice() {
+        let ratio = |p| percentile(big, p).as_secs_f64() / percentile(small, p).as_secs_f64();
+        println!(
+            "{:<58} {:>14} {:>14}",
+            "    ratio 1 MB / 100 KB",
+            format!("{:.1}x", ratio(50.0)),
+            format!("{:.1}x", ratio(99.0))
+        );
+    }
+    if let (Some(hwm), Some(rss)) = (results.vm_hwm_kb, results.vm_rss_kb) {
+        one("(e) server peak RSS (VmHWM)", format!("{:.1} MB", hwm as f64 / 1024.0));
+        one("    server RSS at the end (VmRSS)", format!("{:.1} MB", rss as f64 / 1024.0));
+    }
+    match harper {
+        Some(Ok(d)) => one("harper-ls: didOpen 100 KB -> first publishDiagnostics", ms(d)),
+        Some(Err(err)) => println!("harper-ls: {err}"),
+        None => {}
+    }
+    if results.problems.is_empty() {
+        println!("\nno problems seen");
+    } else {
+        println!("\nproblems:");
+        for p in &results.problems {
+            println!("- {p}");
+        }
+    }
+}
