@@ -4,8 +4,8 @@
 //! by form feeds; see `examples/support/corpus.rs`): about 100 KB and 1 MB, plain and with
 //! garbled words sprinkled in, and a workspace of 400 documents (about 10 MB) for the queries.
 //!
-//! `cargo bench --bench core` (about 4 minutes on 2 cores); `cargo bench --bench core -- query`
-//! runs one group.
+//! `cargo bench --bench core` (about 4.5 minutes on 2 cores, most of it in the 10 MB `query`
+//! group); `cargo bench --bench core -- positions` runs one group.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -61,12 +61,22 @@ fn label(bytes: usize) -> String {
     }
 }
 
-/// Settings for benchmarks whose iteration takes a second or so.
-fn slow(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+/// Settings for benchmarks whose iteration takes up to a second: ten samples of one or more
+/// iterations each.
+fn slow(group: &mut Group<'_>) {
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
     group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(8));
+    group.measurement_time(Duration::from_secs(9));
+}
+
+/// Settings for benchmarks of a few milliseconds or less.
+fn fast(group: &mut Group<'_>, samples: usize) {
+    group.sample_size(samples);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
 }
 
 fn bench_layout(c: &mut Criterion) {
@@ -99,8 +109,7 @@ fn total_len(texts: &[String]) -> u64 {
 fn bench_acronyms(c: &mut Criterion) {
     let inputs = inputs();
     let mut group = c.benchmark_group("acronyms");
-    group.sample_size(20);
-    group.measurement_time(Duration::from_secs(4));
+    fast(&mut group, 20);
     for text in [&inputs.small, &inputs.large] {
         let paragraphs = paragraph_texts(text);
         let size = label(text.len());
@@ -129,7 +138,7 @@ fn bench_acronyms(c: &mut Criterion) {
 fn bench_garbled(c: &mut Criterion) {
     let inputs = inputs();
     let mut group = c.benchmark_group("garbled");
-    slow(&mut group);
+    fast(&mut group, 10);
     for (name, text) in
         [("ascii_heavy", &inputs.large), ("garbled_sprinkled", &inputs.large_garbled)]
     {
@@ -144,8 +153,7 @@ fn bench_garbled(c: &mut Criterion) {
 fn bench_sentences(c: &mut Criterion) {
     let inputs = inputs();
     let mut group = c.benchmark_group("sentences");
-    group.sample_size(20);
-    group.measurement_time(Duration::from_secs(4));
+    fast(&mut group, 20);
     let paragraphs = paragraph_texts(&inputs.large);
     group.throughput(Throughput::Bytes(total_len(&paragraphs)));
     group.bench_function(BenchmarkId::new("sentences", label(inputs.large.len())), |b| {
@@ -180,8 +188,7 @@ fn bench_positions(c: &mut Criterion) {
     let positions: Vec<_> = offsets.iter().map(|&o| to_position(&lines, o, enc)).collect();
     let size = label(text.len());
     let mut group = c.benchmark_group("positions");
-    group.sample_size(30);
-    group.measurement_time(Duration::from_secs(3));
+    fast(&mut group, 30);
     group.throughput(Throughput::Elements(N as u64));
     group.bench_function(BenchmarkId::new("to_position/rope", &size), |b| {
         b.iter(|| offsets.iter().map(|&o| to_position(&rope, o, enc).line as u64).sum::<u64>())
@@ -262,8 +269,11 @@ fn bench_query(c: &mut Criterion) {
         .flat_map(|doc| doc.analysis.facts.uses.iter().map(move |m| (doc, m.range.start)))
         .collect();
     let mut group = c.benchmark_group("query");
+    // One pass over every use takes seconds: ten samples of one iteration each.
+    group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
-    group.measurement_time(Duration::from_secs(6));
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(36));
     group.throughput(Throughput::Elements(uses.len() as u64));
     let name = format!("{}_uses_in_{}", uses.len(), label(bytes));
     // The core of a hover: what is at the cursor, and what the workspace knows about it.
@@ -286,6 +296,17 @@ fn bench_query(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("definition_places", &name), |b| {
         b.iter(|| subjects.iter().map(|s| query::definition_places(&index, s).len()).sum::<usize>())
     });
+    // The workspace tables for one acronym: `MIVD` is defined on every copy of seed page 000
+    // (in most documents), `DCC` on every copy of seed page 003.
+    group.sampling_mode(SamplingMode::Auto);
+    group.measurement_time(Duration::from_secs(2));
+    for short in ["MIVD", "DCC"] {
+        let n = index.definitions_of(short).len();
+        group.throughput(Throughput::Elements(1));
+        group.bench_function(BenchmarkId::new("acronym_info", format!("{short}_{n}_defs")), |b| {
+            b.iter(|| query::acronym_info(&index, black_box(short)).definitions.len())
+        });
+    }
     // Hover core inside one 1 MB document, where `subject_at` scans many more facts.
     let big_text = seeds.document(MB1, 2, 0);
     let big_path = PathBuf::from("/bench/big.txt");

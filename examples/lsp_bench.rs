@@ -218,6 +218,8 @@ fn machine_info(server: &Path) {
 struct Frame {
     /// When the first byte of the frame's header was read.
     at: Instant,
+    /// Length of the JSON body in bytes.
+    len: usize,
     message: Value,
 }
 
@@ -275,7 +277,8 @@ fn reader(mut stdout: impl Read + Send + 'static) -> Receiver<Frame> {
                 .lines()
                 .find_map(|l| {
                     let (name, value) = l.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok())?
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse().ok())?
                 })
                 .unwrap_or(0usize);
             while buf.len() < header_end + length {
@@ -286,7 +289,7 @@ fn reader(mut stdout: impl Read + Send + 'static) -> Receiver<Frame> {
             let message = serde_json::from_slice(&buf[header_end..header_end + length])
                 .unwrap_or_else(|e| json!({ "unparsable": e.to_string() }));
             buf.drain(..header_end + length);
-            if tx.send(Frame { at, message }).is_err() {
+            if tx.send(Frame { at, len: length, message }).is_err() {
                 return;
             }
         }
@@ -365,10 +368,8 @@ impl Client {
                     count: params["diagnostics"].as_array().map_or(0, Vec::len),
                 });
             }
-            (Some("$/progress"), None) => {
-                if frame.message["params"]["value"]["kind"] == "end" {
-                    self.progress_end = Some(frame.at);
-                }
+            (Some("$/progress"), None) if frame.message["params"]["value"]["kind"] == "end" => {
+                self.progress_end = Some(frame.at);
             }
             (Some("window/showMessage" | "window/logMessage"), None) => {
                 let params = &frame.message["params"];
@@ -383,6 +384,11 @@ impl Client {
 
     /// Send a request; its answer and the time until the answer's first byte.
     fn request(&mut self, method: &str, params: Value) -> Result<(Value, Duration)> {
+        self.request_sized(method, params).map(|(answer, latency, _)| (answer, latency))
+    }
+
+    /// Like [`Client::request`], also giving the size of the answer's JSON body.
+    fn request_sized(&mut self, method: &str, params: Value) -> Result<(Value, Duration, usize)> {
         let id = self.next_id;
         self.next_id += 1;
         let message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
@@ -397,7 +403,7 @@ impl Client {
                 if let Some(error) = frame.message.get("error") {
                     return Err(format!("{method} failed: {error}"));
                 }
-                return Ok((frame.message["result"].clone(), frame.at - sent));
+                return Ok((frame.message["result"].clone(), frame.at - sent, frame.len));
             }
         }
     }
@@ -527,6 +533,9 @@ struct Results {
     open_small: Option<(Duration, usize)>,
     /// (c) request latencies: (label, samples).
     requests: Vec<(String, Vec<Duration>)>,
+    /// (c) per acronym: (label, acronym, samples, null answers, mean answer bytes, mean
+    /// locations).
+    per_acronym: Vec<(String, String, Vec<Duration>, usize, usize, f64)>,
     /// (d) edit → diagnostics: (label, samples).
     edits: Vec<(String, Vec<Duration>)>,
     /// (e) kB.
@@ -606,26 +615,43 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
     ] {
         let targets = acronym_targets(text, REQUESTS, 11);
         for method in ["textDocument/hover", "textDocument/definition"] {
+            let short = method.trim_start_matches("textDocument/");
             let mut samples = Vec::with_capacity(targets.len());
-            let mut empty = 0;
-            for &offset in &targets {
+            // Per acronym: samples, null answers, answer bytes, locations.
+            let mut by_word: Vec<(&str, Vec<Duration>, usize, usize, usize)> =
+                TARGET_ACRONYMS.iter().map(|w| (*w, Vec::new(), 0, 0, 0)).collect();
+            for &(word, offset) in &targets {
                 let params = json!({
                     "textDocument": { "uri": uri },
                     "position": position(text, offset),
                 });
-                let (answer, latency) = client.request(method, params)?;
-                if answer.is_null() {
-                    empty += 1;
-                }
+                let (answer, latency, bytes) = client.request_sized(method, params)?;
                 samples.push(latency);
+                let entry = by_word.iter_mut().find(|e| e.0 == word).expect("a target word");
+                entry.1.push(latency);
+                entry.2 += usize::from(answer.is_null());
+                entry.3 += bytes;
+                entry.4 += answer.as_array().map_or(usize::from(!answer.is_null()), Vec::len);
             }
-            if empty > 0 {
-                results.problems.push(format!(
-                    "{method} on {label}: {empty} of {} answers were null",
-                    targets.len()
+            for (word, word_samples, nulls, bytes, locations) in by_word {
+                let n = word_samples.len();
+                if n == 0 {
+                    continue;
+                }
+                if nulls > 0 && !GLOSSARY_ONLY.contains(&word) {
+                    results.problems.push(format!(
+                        "{method} on {word} in the {label}: {nulls} of {n} answers were null"
+                    ));
+                }
+                results.per_acronym.push((
+                    format!("{short}, {label}"),
+                    word.to_string(),
+                    word_samples,
+                    nulls,
+                    bytes / n,
+                    locations as f64 / n as f64,
                 ));
             }
-            let short = method.trim_start_matches("textDocument/");
             results.requests.push((format!("{short}, {label}"), samples));
         }
     }
@@ -650,9 +676,10 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
     // (e) Peak memory.
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
-        status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| {
-            v.trim().trim_end_matches("kB").trim().parse::<u64>().ok()
-        })
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
     };
     results.vm_hwm_kb = field("VmHWM:");
     results.vm_rss_kb = field("VmRSS:");
@@ -674,15 +701,20 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
     Ok(results)
 }
 
-/// Byte offsets inside `n` acronym uses of `text` (chosen at random, with repetition when the
-/// text has fewer), one character into the word.
-fn acronym_targets(text: &str, n: usize, seed: u64) -> Vec<usize> {
-    let mut all: Vec<usize> = ["MIVD", ACRONYM, "NAVO", "DCC", "JSCU", "CLSK"]
+/// The acronyms whose uses are hovered: defined in many files (`MIVD`: in every file holding
+/// seed page 000), in one unopened file (`BZKW`), or only by the built-in glossary.
+const TARGET_ACRONYMS: &[&str] = &["MIVD", ACRONYM, "DCC", "JSCU", "NAVO", "CLSK"];
+/// Explained only by the built-in glossary, which has no file: definition answers `null`.
+const GLOSSARY_ONLY: &[&str] = &["NAVO", "CLSK"];
+
+/// `n` acronym uses of `text` (chosen at random, with repetition when the text has fewer), as
+/// the acronym and a byte offset one character into it.
+fn acronym_targets(text: &str, n: usize, seed: u64) -> Vec<(&'static str, usize)> {
+    let mut all: Vec<(&str, usize)> = TARGET_ACRONYMS
         .iter()
-        .flat_map(|w| word_offsets(text, w))
-        .map(|o| o + 1)
+        .flat_map(|&w| word_offsets(text, w).into_iter().map(move |o| (w, o + 1)))
         .collect();
-    all.sort_unstable();
+    all.sort_unstable_by_key(|&(_, o)| o);
     let mut rng = Rng::new(seed);
     (0..n).map(|_| all[rng.below(all.len())]).collect()
 }
@@ -803,6 +835,17 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
             format!("(c) {label} (n={})", samples.len()),
             ms(percentile(samples, 50.0)),
             ms(percentile(samples, 99.0))
+        );
+    }
+    if !results.per_acronym.is_empty() {
+        println!("    per acronym: p50 / p99, null answers, mean answer size and locations");
+    }
+    for (label, word, samples, nulls, bytes, locations) in &results.per_acronym {
+        println!(
+            "{:<58} {:>14} {:>14}   null {nulls:>3}, {bytes:>6} B, {locations:>6.1} loc",
+            format!("      {label}, {word} (n={})", samples.len()),
+            ms(percentile(samples, 50.0)),
+            ms(percentile(samples, 99.0)),
         );
     }
     for (label, samples) in &results.edits {

@@ -26,6 +26,14 @@ impl DocumentAnalysis {
         Self::with_model(text, &model)
     }
 
+    /// Analyse with a workspace model when there is one that has read this document.
+    pub fn with_optional_model(text: &str, model: Option<&LanguageModel>) -> Self {
+        match model {
+            Some(model) => Self::with_model(text, model),
+            None => Self::new(text),
+        }
+    }
+
     pub fn with_model(text: &str, model: &LanguageModel) -> Self {
         let layout = layout::analyze(text, model);
         let facts = facts::compute(&layout);

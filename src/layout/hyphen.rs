@@ -28,6 +28,20 @@ pub fn is_suspension_conjunction(word: &str) -> bool {
     matches!(w.as_str(), "en" | "of" | "tot" | "als" | "maar" | "noch" | "dan" | "and" | "or")
 }
 
+/// [`is_suspension_conjunction`] by vocabulary key (see `words::key`).
+pub fn is_suspension_conjunction_key(word_key: u64) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SET: OnceLock<HashSet<u64>> = OnceLock::new();
+    SET.get_or_init(|| {
+        ["en", "of", "tot", "als", "maar", "noch", "dan", "and", "or"]
+            .iter()
+            .map(|w| super::words::key(w))
+            .collect()
+    })
+    .contains(&word_key)
+}
+
 /// The letters of `token` before its final hyphen, without leading brackets or quotes.
 fn first_half(token: &str) -> &str {
     token.strip_suffix('-').unwrap_or(token).trim_start_matches(|c: char| !c.is_alphanumeric())
@@ -92,6 +106,13 @@ pub fn decide(first: &str, second: &str, model: &LanguageModel) -> HyphenDecisio
         // `Noord-Atlantische-` style chains keep their hyphens.
         return HyphenDecision::KeepHyphen;
     }
+    // A name before the hyphen keeps it (`Kerberos-wachtwoord`, `Debian-pakketten`), unless
+    // the head is an ordinary word that merely starts a sentence or heading (`Samen-werking`).
+    if last_part.chars().next().is_some_and(char::is_uppercase)
+        && !crate::lexicon::is_word(&last_part.to_lowercase())
+    {
+        return HyphenDecision::KeepHyphen;
+    }
     if crate::lexicon::is_word(&joined) {
         return HyphenDecision::Join;
     }
@@ -125,13 +146,18 @@ mod tests {
         assert_eq!(decide("commissie-", "Dessens", &model), HyphenDecision::KeepHyphen);
         assert_eq!(decide("samen-", "werking", &model), HyphenDecision::Join);
         assert_eq!(decide("-", "", &model), HyphenDecision::KeepHyphen);
-        // Non-letters must not panic; either reading is acceptable.
-        let _ = decide("😀-", "𝔘", &model);
+        // No letters before the hyphen: nothing to join.
+        assert_eq!(decide("😀-", "𝔘", &model), HyphenDecision::KeepHyphen);
+        assert_eq!(decide("zee-", "egel", &model), HyphenDecision::KeepHyphen);
+        assert_eq!(decide("Kerberos-", "wachtwoord", &model), HyphenDecision::KeepHyphen);
+        assert_eq!(decide("Samen-", "werking", &model), HyphenDecision::Join);
     }
 
     #[test]
     fn document_evidence_wins() {
         let model = LanguageModel::from_text("de zee-egel en de zee-egel");
         assert_eq!(decide("zee-", "egel", &model), HyphenDecision::KeepHyphen);
+        assert_eq!(decide("Kerberos-", "wachtwoord", &model), HyphenDecision::KeepHyphen);
+        assert_eq!(decide("Samen-", "werking", &model), HyphenDecision::Join);
     }
 }

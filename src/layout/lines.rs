@@ -97,14 +97,13 @@ pub fn is_numbered_header(t: &str) -> bool {
     if ws.len() < 2 || ws.len() > 10 || char_len(t) > 90 {
         return false;
     }
-    let (number, title) = if is_page_number(ws[0]) {
-        (ws[0], &ws[1..])
+    let title = if is_page_number(ws[0]) {
+        &ws[1..]
     } else if is_page_number(ws[ws.len() - 1]) {
-        (ws[ws.len() - 1], &ws[..ws.len() - 1])
+        &ws[..ws.len() - 1]
     } else {
         return false;
     };
-    let _ = number;
     let Some(first) = title.first() else {
         return false;
     };

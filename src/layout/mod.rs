@@ -27,7 +27,7 @@ pub use columns::{ColumnSplit, PageColumns};
 pub use hyphen::HyphenDecision;
 pub use lines::LineRole;
 pub use model::LanguageModel;
-pub use reflow::{reflow, reflow_paragraphs, ReflowParagraph};
+pub use reflow::{reflow, reflow_paragraphs, reflow_with_model, ReflowParagraph};
 pub use rules::findings;
 pub use stream::{Column, HyphenBreak, Paragraph, ParagraphKind, Piece};
 
@@ -182,6 +182,13 @@ pub fn analyze(text: &str, model: &LanguageModel) -> Layout {
         .into_iter()
         .map(|r| analyze_page(text.get(r.clone()).unwrap_or(""), r.start, model))
         .collect();
+    assemble(text, pages, model)
+}
+
+/// Builds the document layout from page layouts (fresh or from a page cache, moved to their
+/// offsets with [`PageLayout::shifted`]): merges paragraphs that continue across column and page
+/// breaks.
+pub fn assemble(text: &str, pages: Vec<PageLayout>, model: &LanguageModel) -> Layout {
     let paragraphs = merge_continuations(text, &pages, model);
     Layout { pages, paragraphs }
 }

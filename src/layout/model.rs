@@ -12,11 +12,11 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::words::{key, words};
+use super::words::{key, word_classes, words};
 
 /// Keys are already FNV hashes; this hasher only mixes them once more.
 #[derive(Default)]
-pub struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
@@ -32,6 +32,9 @@ impl Hasher for KeyHasher {
     }
 }
 
+/// Add-k smoothing of the association ratio: small counts say little either way.
+const ASSOC_SMOOTHING: f64 = 0.5;
+
 type KeyMap<K> = HashMap<K, u32, BuildHasherDefault<KeyHasher>>;
 
 #[derive(Default, Clone)]
@@ -39,6 +42,14 @@ pub struct LanguageModel {
     unigrams: KeyMap<u64>,
     bigrams: KeyMap<(u64, u64)>,
     tokens: u64,
+    /// Class bigrams (see [`word_class`]): reliable even on one page, because closed-class
+    /// words are frequent.
+    class_pairs: KeyMap<(u64, u64)>,
+    /// How often each exact line (trimmed) was seen: a workspace may hold copies of a document.
+    line_copies: KeyMap<u64>,
+    left_classes: KeyMap<u64>,
+    right_classes: KeyMap<u64>,
+    pairs: u64,
 }
 
 impl std::fmt::Debug for LanguageModel {
@@ -65,7 +76,10 @@ impl LanguageModel {
     /// Counts the words of `text` and the bigrams inside each of its lines.
     pub fn add_text(&mut self, text: &str) {
         for line in text.split(['\n', '\r', '\u{c}']) {
-            let mut previous: Option<u64> = None;
+            if !line.trim().is_empty() {
+                *self.line_copies.entry(line_key(line)).or_insert(0) += 1;
+            }
+            let mut previous: Option<(u64, u64)> = None;
             for word in words(line) {
                 let Some(token) = line.get(word.start..word.end) else {
                     continue;
@@ -73,10 +87,15 @@ impl LanguageModel {
                 let k = key(token);
                 *self.unigrams.entry(k).or_insert(0) += 1;
                 self.tokens += 1;
-                if let Some(p) = previous {
+                let (left_class, right_class) = word_classes(token, k);
+                if let Some((p, p_class)) = previous {
                     *self.bigrams.entry((p, k)).or_insert(0) += 1;
+                    *self.class_pairs.entry((p_class, right_class)).or_insert(0) += 1;
+                    *self.left_classes.entry(p_class).or_insert(0) += 1;
+                    *self.right_classes.entry(right_class).or_insert(0) += 1;
+                    self.pairs += 1;
                 }
-                previous = Some(k);
+                previous = Some((k, left_class));
             }
         }
     }
@@ -90,22 +109,54 @@ impl LanguageModel {
         self.bigrams.get(&(key(first), key(second))).copied().unwrap_or(0)
     }
 
+    /// How many times the model saw this exact line (ignoring surrounding whitespace).
+    pub fn line_copies(&self, line: &str) -> u32 {
+        self.line_copies.get(&line_key(line)).copied().unwrap_or(0)
+    }
+
     pub fn tokens(&self) -> u64 {
         self.tokens
+    }
+
+    /// Changes whenever counts are added: part of a page-cache key (a page's layout depends on
+    /// the model it was decoded with).
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = self.tokens.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for n in [self.unigrams.len(), self.bigrams.len(), self.class_pairs.len()] {
+            h = (h ^ n as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        h
     }
 
     /// Smoothed pointwise mutual information of `second` following `first`, in nats, clipped to
     /// [-2, 4]. Positive: they follow each other more often than chance. With
     /// `leave_one_out`, one occurrence of the pair and of each word is discounted first.
     pub fn association(&self, first: &str, second: &str, leave_one_out: bool) -> f32 {
-        self.association_keys(key(first), key(second), leave_one_out)
+        self.association_keys(key(first), key(second), u32::from(leave_one_out))
     }
 
-    pub(crate) fn association_keys(&self, first: u64, second: u64, leave_one_out: bool) -> f32 {
+    /// Class-bigram association of a left word class and a right word class (see
+    /// [`word_class`]), in nats, clipped to [-2, 2].
+    pub(crate) fn class_association(&self, left: u64, right: u64, discount: u32) -> f32 {
+        if self.pairs < 20 {
+            return 0.0;
+        }
+        let get = |m: &KeyMap<u64>, k: u64| {
+            m.get(&k).copied().unwrap_or(0).saturating_sub(discount) as f64
+        };
+        let pair =
+            self.class_pairs.get(&(left, right)).copied().unwrap_or(0).saturating_sub(discount)
+                as f64;
+        let expected =
+            get(&self.left_classes, left) * get(&self.right_classes, right) / self.pairs as f64;
+        (((pair + 0.5) / (expected + 0.5)).ln()).clamp(-2.0, 2.0) as f32
+    }
+
+    /// `discount`: occurrences to leave out first (the questioned pair's own, and its copies).
+    pub(crate) fn association_keys(&self, first: u64, second: u64, discount: u32) -> f32 {
         if self.tokens < 2 {
             return 0.0;
         }
-        let discount = u32::from(leave_one_out);
         let pair = self.bigrams.get(&(first, second)).copied().unwrap_or(0).saturating_sub(discount)
             as f64;
         let a = self.unigrams.get(&first).copied().unwrap_or(0).saturating_sub(discount) as f64;
@@ -114,9 +165,18 @@ impl LanguageModel {
         // Add-k smoothing: an unseen pair of rare words scores about 0, an unseen pair of two
         // frequent words scores negative, a repeated pair scores positive.
         let expected = a * b / n;
-        let score = ((pair + 0.2) / (expected + 0.2)).ln();
+        let score = ((pair + ASSOC_SMOOTHING) / (expected + ASSOC_SMOOTHING)).ln();
         score.clamp(-2.0, 4.0) as f32
     }
+}
+
+fn line_key(line: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in line.trim().bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }
 
 #[cfg(test)]

@@ -54,3 +54,9 @@ pub fn reflow(text: &str) -> String {
     let model = LanguageModel::from_text(text);
     render(&analyze(text, &model))
 }
+
+/// Reflows `text` with a caller-built model (e.g. learnt from a whole workspace; it should
+/// include `text`).
+pub fn reflow_with_model(text: &str, model: &LanguageModel) -> String {
+    render(&analyze(text, model))
+}

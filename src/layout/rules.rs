@@ -25,7 +25,7 @@ pub fn findings(text: &str, layout: &Layout) -> Vec<Finding> {
     interleaved(text, layout, &mut out);
     hyphenated(text, layout, &mut out);
     split_sentences(text, layout, &mut out);
-    out.sort_by_key(|a| (a.range.start, a.range.end));
+    out.sort_by_key(|f| (f.range.start, f.range.end));
     out
 }
 

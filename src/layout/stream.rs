@@ -151,7 +151,13 @@ impl Paragraph {
     /// ranges are merged. Joiners (points) are left out unless the range lies inside one.
     pub fn source_ranges(&self, stream: Range<usize>) -> Vec<Range<usize>> {
         let mut out: Vec<Range<usize>> = Vec::new();
-        for piece in &self.pieces {
+        // Pieces are in stream order: skip those that end before the range (binary search keeps
+        // sentence lookups in long paragraphs cheap).
+        let first = self.pieces.partition_point(|p| p.stream.end <= stream.start).saturating_sub(1);
+        for piece in self.pieces.get(first..).unwrap_or(&[]) {
+            if piece.stream.start >= stream.end {
+                break;
+            }
             let start = stream.start.max(piece.stream.start);
             let end = stream.end.min(piece.stream.end);
             if start >= end {
@@ -171,6 +177,11 @@ impl Paragraph {
             }
         }
         out
+    }
+
+    /// The paragraph's sentences as stream ranges (map them with [`Paragraph::source_ranges`]).
+    pub fn sentences(&self) -> Vec<Range<usize>> {
+        super::sentences::sentences(&self.text)
     }
 
     /// The smallest buffer range covering the whole paragraph.
@@ -222,15 +233,12 @@ pub fn looks_like_heading(text: &str) -> bool {
         && ws.len() <= 14
         && char_len(t) <= 120
         && !last.ends_with(['.', ',', ';', ':', '!', '?', '-'])
-        && !matches!(
-            last.to_lowercase().as_str(),
-            "de" | "het" | "een" | "van" | "en" | "in" | "op" | "te" | "the" | "of" | "and" | "a"
-        )
+        && !super::words::is_closed_class(last)
 }
 
 /// Did the line holding `a` end on purpose (paragraph end, heading) rather than by wrapping,
 /// given that `b` is the next segment in the same column?
-fn deliberate_break(a: &str, b: &str, width: usize) -> bool {
+fn deliberate_break(a: &str, b: &str, width: usize, paragraph_so_far: &str) -> bool {
     let a_words: Vec<&str> = a.split_whitespace().collect();
     let Some(b_first) = b.split_whitespace().next() else {
         return true;
@@ -245,7 +253,9 @@ fn deliberate_break(a: &str, b: &str, width: usize) -> bool {
     if slack <= 6 {
         return false;
     }
-    ends_terminal(a_last) || looks_like_heading(a)
+    // A heading may have wrapped over several short lines (`Samenwerking` / `en organisatie-` /
+    // `ontwikkeling`): judge the paragraph so far, not only its last line.
+    ends_terminal(a_last) || looks_like_heading(a) || looks_like_heading(paragraph_so_far)
 }
 
 enum Item {
@@ -333,8 +343,8 @@ pub fn page_paragraphs(
                     }
                     Item::Segment(r) => {
                         let text = page.get(r.clone()).unwrap_or("");
-                        if let (Some(prev), Some(_)) = (previous_text, current.as_ref()) {
-                            if deliberate_break(prev, text, width) {
+                        if let (Some(prev), Some(so_far)) = (previous_text, current.as_ref()) {
+                            if deliberate_break(prev, text, width, &so_far.text) {
                                 if let Some(p) = current.take() {
                                     out.push(p);
                                 }

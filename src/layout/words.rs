@@ -1,6 +1,9 @@
 //! Word-level helpers shared by the layout stages: splitting a line into words, the
 //! case and punctuation facts the decoder scores, and the hash used as a vocabulary key.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 /// One whitespace-delimited word of a line. Offsets are bytes relative to the line start;
 /// `char_start`/`char_len` count characters, which is what column widths are measured in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +34,35 @@ pub fn words(line: &str) -> Vec<Word> {
         out.push(Word { start, end: line.len(), char_start, char_len });
     }
     out
+}
+
+/// Approximate advance width of a character in a proportional text font, in units of an
+/// average character (Helvetica-like metrics / 520). Column widths are measured in these units:
+/// `MIVD 2022` takes more room than `ill.` although both have the same number of characters.
+pub fn advance(c: char) -> f32 {
+    let thousandths: u16 = match c {
+        'i' | 'j' | 'l' | '\'' | '|' => 222,
+        'f' | 't' | 'I' | ' ' | '.' | ',' | ':' | ';' | '!' | '/' => 278,
+        'r' | '(' | ')' | '-' | '[' | ']' | '"' => 333,
+        'k' | 'c' | 's' | 'v' | 'x' | 'y' | 'z' | 'J' => 500,
+        'm' | 'M' => 833,
+        'w' => 722,
+        'W' => 944,
+        'C' | 'D' | 'H' | 'N' | 'R' | 'U' => 722,
+        'G' | 'O' | 'Q' => 778,
+        'F' | 'T' | 'Z' => 611,
+        'L' => 556,
+        'A' | 'B' | 'E' | 'K' | 'P' | 'S' | 'V' | 'X' | 'Y' | '&' => 667,
+        '0'..='9' => 556,
+        c if c.is_uppercase() => 667,
+        _ => 556,
+    };
+    f32::from(thousandths) / 520.0
+}
+
+/// Width of `s` in average-character units (see [`advance`]).
+pub fn text_width(s: &str) -> f32 {
+    s.chars().map(advance).sum()
 }
 
 pub fn char_len(s: &str) -> usize {
@@ -77,10 +109,154 @@ pub fn ends_continuing(word: &str) -> bool {
     word.ends_with([',', ';', '('])
 }
 
+/// Short Dutch and English function words: a heading or a paragraph rarely ends with one.
+const FUNCTION_WORDS: &[&str] = &[
+    "de", "het", "een", "van", "en", "in", "op", "te", "met", "voor", "aan", "bij", "om", "tot",
+    "naar", "door", "of", "dat", "die", "als", "uit", "over", "the", "a", "an", "and", "to", "for",
+    "with", "on", "at", "by", "from", "that", "or",
+];
+
+fn key_set(list: &[&str]) -> HashSet<u64> {
+    list.iter().map(|w| key(w)).collect()
+}
+
+pub fn is_function_word(word: &str) -> bool {
+    is_function_word_key(key(word))
+}
+
+/// [`is_function_word`] by vocabulary key.
+pub fn is_function_word_key(word_key: u64) -> bool {
+    static SET: OnceLock<HashSet<u64>> = OnceLock::new();
+    SET.get_or_init(|| key_set(FUNCTION_WORDS)).contains(&word_key)
+}
+
+/// Determiners, prepositions, conjunctions, pronouns, auxiliaries: a heading does not end with one.
+pub fn is_closed_class(word: &str) -> bool {
+    is_closed_class_key(key(word))
+}
+
+pub fn is_closed_class_key(k: u64) -> bool {
+    static SET: OnceLock<HashSet<u64>> = OnceLock::new();
+    SET.get_or_init(|| key_set(CLOSED_CLASS)).contains(&k)
+}
+
+/// Closed-class words that get a class of their own in the language model's class bigrams
+/// (determiners, prepositions, conjunctions, pronouns, auxiliaries, adverbs; Dutch and English).
+const CLOSED_CLASS: &[&str] = &[
+    "de", "het", "een", "deze", "dit", "die", "dat", "onze", "ons", "hun", "haar", "zijn", "van",
+    "in", "op", "te", "met", "voor", "aan", "bij", "om", "tot", "naar", "door", "uit", "over",
+    "onder", "tussen", "tegen", "binnen", "na", "sinds", "zonder", "via", "en", "of", "maar",
+    "want", "dus", "omdat", "als", "wanneer", "zodat", "terwijl", "hoe", "wat", "wie", "waar",
+    "er", "ook", "niet", "geen", "nog", "al", "wel", "zo", "meer", "veel", "is", "was", "wordt",
+    "werd", "worden", "werden", "heeft", "hebben", "had", "kan", "kunnen", "moet", "moeten", "zal",
+    "zullen", "wij", "we", "zij", "ze", "hij", "u", "men", "elkaar", "zich", "ieder", "elke",
+    "alle", "the", "a", "an", "and", "or", "but", "of", "to", "for", "with", "on", "at", "by",
+    "from", "as", "that", "this", "these", "which", "it", "is", "are", "was", "were", "be", "been",
+    "has", "have", "not", "can", "will", "you", "your", "if", "when", "also",
+];
+
+/// The class of a word for the class-bigram backoff: closed-class words are their own class,
+/// other words fall into shape classes. `as_left` adds the word's final punctuation (what
+/// follows `kende.` differs from what follows `kende`).
+pub fn word_class(word: &str, as_left: bool) -> u64 {
+    word_class_with_key(word, key(word), as_left)
+}
+
+/// [`word_class`] for a word whose [`key`] is already known.
+pub fn word_class_with_key(word: &str, word_key: u64, as_left: bool) -> u64 {
+    let (left, right) = word_classes(word, word_key);
+    if as_left {
+        left
+    } else {
+        right
+    }
+}
+
+/// Both classes of a word at once: (as the left word of a pair, as the right word).
+pub fn word_classes(word: &str, word_key: u64) -> (u64, u64) {
+    let c = core(word);
+    let first = c.chars().next();
+    let base = if is_closed_class_key(word_key) {
+        // `De` (starting a sentence) and `de` (inside one) are different contexts.
+        let capital = first.is_some_and(char::is_uppercase);
+        word_key.wrapping_add(u64::from(capital))
+    } else {
+        match first {
+            None => 1,
+            Some(ch) if ch.is_ascii_digit() => 2,
+            Some(ch) if ch.is_uppercase() => {
+                let mut letters = 0usize;
+                let mut all_upper = true;
+                for ch in c.chars().filter(|ch| ch.is_alphabetic()) {
+                    letters += 1;
+                    all_upper &= ch.is_uppercase();
+                }
+                if letters >= 2 && all_upper {
+                    3
+                } else {
+                    4
+                }
+            }
+            // Lowercase open-class words by their ending: Dutch morphology marks word classes
+            // there (`-en` infinitives and plurals, `-e` inflected adjectives, `-ing`, `-heid`).
+            Some(_) => {
+                let mut h: u64 = 5;
+                let mut suffix = [0u32; SUFFIX_CHARS];
+                let mut n = 0;
+                for ch in c.chars().rev().take(SUFFIX_CHARS) {
+                    suffix[n] = u32::from(ch.to_lowercase().next().unwrap_or(ch));
+                    n += 1;
+                }
+                for v in &suffix[..n] {
+                    h = h.wrapping_mul(0x0100_0000_01b3) ^ u64::from(*v);
+                }
+                h | 0x8000_0000_0000_0000
+            }
+        }
+    };
+    let left_punct = if word.ends_with(['.', '!', '?']) {
+        10
+    } else if word.ends_with([',', ';', ':']) {
+        20
+    } else if word.ends_with('-') {
+        30
+    } else {
+        0
+    };
+    let right_punct = if word.starts_with(['(', '"', '\'', '‘', '“']) { 40 } else { 0 };
+    let base = base.wrapping_mul(64);
+    (base.wrapping_add(left_punct), base.wrapping_add(right_punct))
+}
+
+/// How many final letters of a lowercase word make its class.
+const SUFFIX_CHARS: usize = 2;
+
+/// A section number such as `3.4` or `2.1.3` (a heading starts with it).
+pub fn is_section_number(word: &str) -> bool {
+    if !word.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    let parts: Vec<&str> = word.trim_end_matches('.').split('.').collect();
+    parts.len() >= 2
+        && parts.len() <= 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// FNV-1a over the lowercased core of a word: the vocabulary key of the language model.
 pub fn key(word: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for c in core(word).chars() {
+    let core = core(word);
+    if core.is_ascii() {
+        // Fast path: ASCII lowercase is a byte operation.
+        for byte in core.bytes() {
+            hash ^= u64::from(byte.to_ascii_lowercase());
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        return hash;
+    }
+    for c in core.chars() {
         for lower in c.to_lowercase() {
             let mut buf = [0u8; 4];
             for byte in lower.encode_utf8(&mut buf).as_bytes() {

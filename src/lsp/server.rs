@@ -116,7 +116,10 @@ impl Shared {
         let doc = IndexedDoc {
             key: key.clone(),
             path: open.uri.to_file_path().map(|p| p.into_owned()),
-            analysis: Arc::new(DocumentAnalysis::new(&text)),
+            analysis: {
+                let model = self.index.read().ok().and_then(|index| index.model_for(key));
+                Arc::new(DocumentAnalysis::with_optional_model(&text, model.as_deref()))
+            },
             text,
             version: Some(open.doc.version),
         };
@@ -243,7 +246,10 @@ impl Shared {
         }
         self.reload_glossaries().await;
         let total = files.len();
-        let (mut indexed, mut skipped) = (0usize, 0usize);
+        // Read every file first: the layout's language model learns from the whole workspace
+        // (open documents in their editor version), then each document is analysed with it.
+        let mut texts: Vec<(DocKey, PathBuf, Arc<str>)> = Vec::new();
+        let mut skipped = 0usize;
         const BATCH: usize = 64;
         for (batch_number, batch) in files.chunks(BATCH).enumerate() {
             if self.scan_generation.load(Ordering::SeqCst) != generation {
@@ -253,25 +259,58 @@ impl Shared {
             let batch = batch.to_vec();
             let worker = self.clone();
             let max = config.max_file_size;
-            let (ok, bad) = tokio::task::spawn_blocking(move || {
-                let (mut ok, mut bad) = (0, 0);
-                for path in batch {
-                    if index_file(&worker, &path, max) {
-                        ok += 1;
-                    } else {
-                        bad += 1;
-                    }
-                }
-                (ok, bad)
-            })
-            .await
-            .unwrap_or((0, 0));
-            indexed += ok;
+            let (read, bad) = tokio::task::spawn_blocking(move || read_files(&worker, &batch, max))
+                .await
+                .unwrap_or_default();
+            texts.extend(read);
             skipped += bad;
             if let Some(progress) = &progress {
                 let done = ((batch_number + 1) * BATCH).min(total);
-                let percent = (done * 100).checked_div(total).unwrap_or(100) as u32;
-                progress.report_with_message(format!("{done}/{total} files"), percent).await;
+                let percent = (done * 50).checked_div(total).unwrap_or(50) as u32;
+                progress.report_with_message(format!("read {done}/{total} files"), percent).await;
+            }
+        }
+        let worker = self.clone();
+        let texts = Arc::new(texts);
+        let model_texts = texts.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let open: Vec<(DocKey, Arc<str>)> = worker
+                .documents
+                .keys()
+                .into_iter()
+                .filter_map(|key| {
+                    worker.documents.get(&key).map(|o| (key, Arc::from(o.doc.text())))
+                })
+                .collect();
+            let model = workspace::build_model(
+                model_texts.iter().map(|(_, _, t)| &**t).chain(open.iter().map(|(_, t)| &**t)),
+            );
+            let keys = model_texts
+                .iter()
+                .map(|(k, _, _)| k.clone())
+                .chain(open.into_iter().map(|(k, _)| k));
+            if let Ok(mut index) = worker.index.write() {
+                index.set_model(model, keys.collect());
+            }
+        })
+        .await;
+        let mut indexed = 0usize;
+        for (batch_number, batch) in texts.chunks(BATCH).enumerate() {
+            if self.scan_generation.load(Ordering::SeqCst) != generation {
+                info!("workspace scan {generation} superseded");
+                return;
+            }
+            let batch = batch.to_vec();
+            let worker = self.clone();
+            indexed += tokio::task::spawn_blocking(move || analyze_files(&worker, batch))
+                .await
+                .unwrap_or(0);
+            if let Some(progress) = &progress {
+                let done = ((batch_number + 1) * BATCH).min(texts.len());
+                let percent = 50 + (done * 50).checked_div(texts.len()).unwrap_or(50) as u32;
+                progress
+                    .report_with_message(format!("analysed {done}/{} files", texts.len()), percent)
+                    .await;
             }
         }
         let summary = format!("indexed {indexed} files, skipped {skipped}");
@@ -362,29 +401,57 @@ impl Shared {
 
 /// Read one file into the index unless it is open in the editor. Returns false when skipped.
 fn index_file(shared: &Shared, path: &Path, max_size: u64) -> bool {
-    let key = DocKey::from_path(path);
-    if shared.documents.get(&key).is_some() {
-        return true;
-    }
-    match workspace::read_text(path, max_size) {
-        Ok(text) => {
-            let analysis = Arc::new(DocumentAnalysis::new(&text));
-            if let Ok(mut index) = shared.index.write() {
-                // The document may have been opened meanwhile: the editor's text wins.
-                if !index.is_open(&key) {
-                    index.upsert(key, Some(path.to_path_buf()), Arc::from(text), analysis, None);
+    let (read, _) = read_files(shared, &[path.to_path_buf()], max_size);
+    let ok = !read.is_empty() || shared.documents.get(&DocKey::from_path(path)).is_some();
+    analyze_files(shared, read);
+    ok
+}
+
+/// Read files that are not open in the editor; unreadable ones are dropped from the index
+/// (with a logged reason) and counted.
+fn read_files(
+    shared: &Shared,
+    paths: &[PathBuf],
+    max_size: u64,
+) -> (Vec<(DocKey, PathBuf, Arc<str>)>, usize) {
+    let mut read = Vec::new();
+    let mut skipped = 0;
+    for path in paths {
+        let key = DocKey::from_path(path);
+        if shared.documents.get(&key).is_some() {
+            continue;
+        }
+        match workspace::read_text(path, max_size) {
+            Ok(text) => read.push((key, path.clone(), Arc::from(text))),
+            Err(reason) => {
+                info!("not indexing {}: {reason}", path.display());
+                if let Ok(mut index) = shared.index.write() {
+                    index.remove(&key);
                 }
+                skipped += 1;
             }
-            true
-        }
-        Err(reason) => {
-            info!("not indexing {}: {reason}", path.display());
-            if let Ok(mut index) = shared.index.write() {
-                index.remove(&key);
-            }
-            false
         }
     }
+    (read, skipped)
+}
+
+/// Analyse files read from disk (on all cores) and put them in the index, unless the editor
+/// opened them meanwhile (the editor's text wins). Returns how many were indexed.
+fn analyze_files(shared: &Shared, files: Vec<(DocKey, PathBuf, Arc<str>)>) -> usize {
+    let jobs: Vec<_> = match shared.index.read() {
+        Ok(index) => files.iter().map(|(k, _, t)| (t.clone(), index.model_for(k))).collect(),
+        Err(_) => return 0,
+    };
+    let analyses = workspace::analyze_all(&jobs);
+    let Ok(mut index) = shared.index.write() else { return 0 };
+    let mut count = 0;
+    for ((key, path, text), analysis) in files.into_iter().zip(analyses) {
+        if !index.is_open(&key) {
+            index.upsert(key, Some(path), text, analysis, None);
+            count += 1;
+        }
+    }
+    count
 }
 
 /// Run `work`, turning a panic into a JSON-RPC error that names the request.

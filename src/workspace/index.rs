@@ -4,12 +4,13 @@
 //! Open documents are indexed from the editor's buffer, all others from disk; an open document
 //! is never re-read from disk.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::acronyms::Glossary;
 use crate::analysis::{DefinitionFact, DocumentAnalysis};
+use crate::layout::LanguageModel;
 use crate::workspace::glossaries::GlossarySet;
 
 /// Identifies a document: its absolute path for files, its URI for anything else.
@@ -68,6 +69,10 @@ pub struct WorkspaceIndex {
     /// Short form → number of uses across the workspace.
     use_counts: HashMap<String, usize>,
     glossaries: Arc<GlossarySet>,
+    /// Word statistics learnt from the whole workspace (the layout model's language signal),
+    /// and the documents whose text it has read.
+    model: Arc<LanguageModel>,
+    model_docs: HashSet<DocKey>,
     /// Bumped on every change, so callers can tell whether cached answers are stale.
     generation: u64,
 }
@@ -79,6 +84,8 @@ impl Default for WorkspaceIndex {
             definitions: HashMap::new(),
             use_counts: HashMap::new(),
             glossaries: Arc::new(GlossarySet::default()),
+            model: Arc::new(LanguageModel::new()),
+            model_docs: HashSet::new(),
             generation: 0,
         }
     }
@@ -209,6 +216,18 @@ impl WorkspaceIndex {
     pub fn set_glossaries(&mut self, glossaries: GlossarySet) {
         self.glossaries = Arc::new(glossaries);
         self.generation += 1;
+    }
+
+    /// Replace the workspace language model, built from the texts of `docs`.
+    pub fn set_model(&mut self, model: LanguageModel, docs: HashSet<DocKey>) {
+        self.model = Arc::new(model);
+        self.model_docs = docs;
+    }
+
+    /// The workspace model, if it has read (a version of) document `key`: the layout model
+    /// expects the analysed document to be part of its model.
+    pub fn model_for(&self, key: &DocKey) -> Option<Arc<LanguageModel>> {
+        self.model_docs.contains(key).then(|| self.model.clone())
     }
 
     /// Whether `short` is explained by the workspace's text or a glossary.
