@@ -7,7 +7,9 @@ pub mod facts;
 
 use crate::config::Config;
 use crate::finding::{Edit, Finding, Fix, Severity};
-use crate::layout::{self, LanguageModel, Layout};
+use std::collections::HashMap;
+
+use crate::layout::{self, LanguageModel, Layout, PageLayout};
 use crate::rules;
 
 pub use facts::{DefinitionFact, DocumentFacts, HeadingFact, Mention};
@@ -39,6 +41,54 @@ impl DocumentAnalysis {
         let facts = facts::compute(&layout);
         DocumentAnalysis { layout, facts }
     }
+
+    /// Like [`DocumentAnalysis::with_model`], reusing the layout of every page whose text (and
+    /// model) is unchanged since the last call with the same cache: after an edit only the
+    /// edited page is decoded again.
+    pub fn with_cache(text: &str, model: &LanguageModel, cache: &mut PageCache) -> Self {
+        let fingerprint = model.fingerprint();
+        let mut fresh = HashMap::new();
+        let pages: Vec<PageLayout> = layout::page_ranges(text)
+            .into_iter()
+            .map(|range| {
+                let page_text = text.get(range.clone()).unwrap_or("");
+                let key = (hash_text(page_text), fingerprint);
+                let page = match cache.pages.get(&key) {
+                    Some(cached) => {
+                        cache.hits += 1;
+                        cached.shifted(range.start)
+                    }
+                    None => {
+                        cache.misses += 1;
+                        layout::analyze_page(page_text, range.start, model)
+                    }
+                };
+                fresh.insert(key, page.clone());
+                page
+            })
+            .collect();
+        // Keep only the current pages, so the cache never outgrows the document.
+        cache.pages = fresh;
+        let layout = layout::assemble(text, pages, model);
+        let facts = facts::compute(&layout);
+        DocumentAnalysis { layout, facts }
+    }
+}
+
+/// Page layouts of one document from its previous analysis, keyed by page text and model.
+#[derive(Debug, Default)]
+pub struct PageCache {
+    pages: HashMap<(u64, u64), PageLayout>,
+    /// Pages reused and decoded, over the cache's life (for tests and benchmarks).
+    pub hits: usize,
+    pub misses: usize,
+}
+
+fn hash_text(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Whether an acronym is explained somewhere: in the workspace's text or a glossary.
@@ -181,6 +231,26 @@ mod tests {
         let edits = safe_edits(&findings);
         assert_eq!(edits, vec![edit(0, 2, "b"), edit(7, 7, "e"), edit(9, 10, "")]);
         assert_eq!(apply_edits("0123456789x", &edits), "b23456e78x");
+    }
+
+    #[test]
+    fn page_cache_decodes_only_the_edited_page() {
+        let page = |n: usize| {
+            format!("Kop van pagina {n}\nDe dienst werkt samen met partners in het land. De Nationale Dienst\nvoor Toetsing (NDT) onderzoekt het werk van de NDT zorgvuldig.\n")
+        };
+        let text: String = (0..5).map(page).collect::<Vec<_>>().join("\u{c}");
+        let model = LanguageModel::from_text(&text);
+        let mut cache = PageCache::default();
+        let first = DocumentAnalysis::with_cache(&text, &model, &mut cache);
+        assert_eq!((cache.hits, cache.misses), (0, 5));
+        let edited = text.replacen("zorgvuldig", "heel zorgvuldig", 1);
+        let second = DocumentAnalysis::with_cache(&edited, &model, &mut cache);
+        assert_eq!((cache.hits, cache.misses), (4, 6));
+        // Same result as a full analysis, at the shifted offsets.
+        let full = DocumentAnalysis::with_model(&edited, &model);
+        assert_eq!(second.layout, full.layout);
+        assert_eq!(first.facts.definitions.len(), 5);
+        assert_eq!(second.facts.definitions, full.facts.definitions);
     }
 
     #[test]

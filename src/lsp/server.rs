@@ -11,7 +11,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+
+use dashmap::DashMap;
 
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
@@ -21,7 +23,7 @@ use tracing::{debug, error, info, warn};
 
 use super::documents::{doc_key, ChangeOutcome, DocumentStore, OpenDocument};
 use super::{convert, features};
-use crate::analysis::{self, DocumentAnalysis};
+use crate::analysis::{self, DocumentAnalysis, PageCache};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::text::{LineIndex, PositionEncoding, TextChange};
@@ -53,6 +55,8 @@ struct Shared {
     index: RwLock<WorkspaceIndex>,
     /// Bumped by every workspace scan, so an older scan stops early.
     scan_generation: AtomicU64,
+    /// Page layouts of each open document's last analysis.
+    page_caches: DashMap<DocKey, Mutex<PageCache>>,
 }
 
 pub struct Backend {
@@ -69,6 +73,7 @@ impl Backend {
                 config: RwLock::new(Arc::new(Config::default())),
                 index: RwLock::new(WorkspaceIndex::new()),
                 scan_generation: AtomicU64::new(0),
+                page_caches: DashMap::new(),
             }),
         }
     }
@@ -118,7 +123,16 @@ impl Shared {
             path: open.uri.to_file_path().map(|p| p.into_owned()),
             analysis: {
                 let model = self.index.read().ok().and_then(|index| index.model_for(key));
-                Arc::new(DocumentAnalysis::with_optional_model(&text, model.as_deref()))
+                Arc::new(match model {
+                    // The workspace model stays the same across edits, so pages can be reused.
+                    Some(model) => {
+                        let cache = self.page_caches.entry(key.clone()).or_default();
+                        let mut cache =
+                            cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                        DocumentAnalysis::with_cache(&text, &model, &mut cache)
+                    }
+                    None => DocumentAnalysis::new(&text),
+                })
             },
             text,
             version: Some(open.doc.version),
@@ -737,6 +751,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let key = doc_key(&uri);
         self.shared.documents.close(&uri);
+        self.shared.page_caches.remove(&key);
         // Drop the editor's text now; the file on disk, if it belongs to the workspace, is read
         // back in the background and is the truth again for cross-document features.
         if let Ok(mut index) = self.shared.index.write() {
