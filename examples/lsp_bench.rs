@@ -13,7 +13,9 @@
 //! scholion` is run first. The workspace is generated from the seed pages: 400 files of about
 //! 25 KB (about 10 MB; each file 8 varied seed pages joined by form feeds), where `BZKW`
 //! replaces `AIVD` everywhere and is defined in one file only, which is never opened; plus a
-//! 1 MB and a 100 KB document outside the workspace folder, opened by the client.
+//! 1 MB and a 100 KB document (garbled words sprinkled in) both inside the workspace folder
+//! (indexed, and analysed with the workspace's language model and page cache once open) and,
+//! as copies, outside it (analysed on their own).
 //!
 //! Latencies run from just before a message is written to the moment the first byte of the
 //! answer's frame is read from the server's stdout (a reader thread stamps each frame when
@@ -94,8 +96,8 @@ fn run() -> Result<()> {
     };
     let corpus = generate(&root)?;
     println!(
-        "corpus: {} files, {:.1} MB in {}; big {:.2} MB, small {:.0} KB",
-        FILES,
+        "corpus: {} files, {:.1} MB in {} (with the {:.2} MB and {:.0} KB documents)",
+        FILES + 2,
         corpus.workspace_bytes as f64 / 1e6,
         corpus.workspace.display(),
         corpus.big_text.len() as f64 / 1e6,
@@ -122,10 +124,13 @@ struct Corpus {
     /// An unopened-at-start workspace file that uses the acronym (opened for measurement a).
     user: PathBuf,
     user_text: String,
+    /// The 1 MB and 100 KB documents in the workspace folder, and their copies outside it.
     big: PathBuf,
     big_text: String,
     small: PathBuf,
     small_text: String,
+    big_outside: PathBuf,
+    small_outside: PathBuf,
 }
 
 fn generate(root: &Path) -> Result<Corpus> {
@@ -155,10 +160,19 @@ fn generate(root: &Path) -> Result<Corpus> {
     let user_text = std::fs::read_to_string(&user).map_err(|e| e.to_string())?;
     let big_text = with_acronym(seeds.document(1024 * 1024, 2, 6));
     let small_text = with_acronym(seeds.document(100 * 1024, 1, 6));
-    let big = extra.join("big_1mb.txt");
-    let small = extra.join("small_100kb.txt");
-    write(&big, &big_text)?;
-    write(&small, &small_text)?;
+    let big = workspace.join("big_1mb.txt");
+    let small = workspace.join("small_100kb.txt");
+    let big_outside = extra.join("big_1mb.txt");
+    let small_outside = extra.join("small_100kb.txt");
+    for (path, text) in [
+        (&big, &big_text),
+        (&small, &small_text),
+        (&big_outside, &big_text),
+        (&small_outside, &small_text),
+    ] {
+        write(path, text)?;
+    }
+    workspace_bytes += big_text.len() + small_text.len();
     Ok(Corpus {
         workspace,
         workspace_bytes,
@@ -169,6 +183,8 @@ fn generate(root: &Path) -> Result<Corpus> {
         big_text,
         small,
         small_text,
+        big_outside,
+        small_outside,
     })
 }
 
@@ -528,9 +544,8 @@ struct Results {
     poll_latency_max: Duration,
     /// `initialized` → `$/progress` end of the workspace scan.
     index_done: Option<Duration>,
-    /// (b) `didOpen` of the 1 MB document → its first diagnostics.
-    open_big: Option<(Duration, usize)>,
-    open_small: Option<(Duration, usize)>,
+    /// (b) `didOpen` → first diagnostics: (label, time, diagnostics).
+    opens: Vec<(String, Duration, usize)>,
     /// (c) request latencies: (label, samples).
     requests: Vec<(String, Vec<Duration>)>,
     /// (c) per acronym: (label, acronym, samples, null answers, mean answer bytes, mean
@@ -598,19 +613,30 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
     // Let the re-analysis of open documents after the scan settle.
     client.drain(Duration::from_millis(1500))?;
 
-    // (b) Open the 1 MB document.
+    // (b) Open the 1 MB documents (then the 100 KB ones, for the edits).
     let big_uri = file_uri(&corpus.big);
-    let from = client.diagnostics.len();
-    let sent = did_open(&mut client, &big_uri, &corpus.big_text)?;
-    match client.wait_diagnostics(&big_uri, Some(1), from, TIMEOUT) {
-        Ok((at, count)) => results.open_big = Some((at - sent, count)),
-        Err(err) => results.problems.push(err),
+    let small_uri = file_uri(&corpus.small);
+    let big_outside_uri = file_uri(&corpus.big_outside);
+    let small_outside_uri = file_uri(&corpus.small_outside);
+    let opened = [
+        ("1 MB, in workspace", &big_uri, &corpus.big_text),
+        ("1 MB, outside workspace", &big_outside_uri, &corpus.big_text),
+        ("100 KB, in workspace", &small_uri, &corpus.small_text),
+        ("100 KB, outside workspace", &small_outside_uri, &corpus.small_text),
+    ];
+    for (label, uri, text) in opened {
+        let from = client.diagnostics.len();
+        let sent = did_open(&mut client, uri, text)?;
+        match client.wait_diagnostics(uri, Some(1), from, TIMEOUT) {
+            Ok((at, count)) => results.opens.push((label.to_string(), at - sent, count)),
+            Err(err) => results.problems.push(err),
+        }
+        client.drain(Duration::from_millis(300))?;
     }
-    client.drain(Duration::from_millis(300))?;
 
     // (c) Hover and definition on acronym uses.
     for (label, uri, text) in [
-        ("1 MB open doc", &big_uri, &corpus.big_text),
+        ("1 MB doc", &big_uri, &corpus.big_text),
         ("25 KB workspace doc", &user_uri, &corpus.user_text),
     ] {
         let targets = acronym_targets(text, REQUESTS, 11);
@@ -657,16 +683,7 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
     }
 
     // (d) Single-character edits, each followed by its diagnostics.
-    let small_uri = file_uri(&corpus.small);
-    let from = client.diagnostics.len();
-    let sent = did_open(&mut client, &small_uri, &corpus.small_text)?;
-    match client.wait_diagnostics(&small_uri, Some(1), from, TIMEOUT) {
-        Ok((at, count)) => results.open_small = Some((at - sent, count)),
-        Err(err) => results.problems.push(err),
-    }
-    for (label, uri, text) in
-        [("1 MB doc", &big_uri, &corpus.big_text), ("100 KB doc", &small_uri, &corpus.small_text)]
-    {
+    for (label, uri, text) in opened {
         match edit_latencies(&mut client, uri, text) {
             Ok(samples) => results.edits.push((label.to_string(), samples)),
             Err(err) => results.problems.push(format!("edits on {label}: {err}")),
@@ -771,10 +788,10 @@ fn bench_harper(corpus: &Corpus) -> Option<Result<Duration>> {
     let run = || -> Result<Duration> {
         let log = corpus.workspace.parent().unwrap_or(&corpus.workspace).join("harper.log");
         let mut client = Client::start(&harper, &["--stdio"], &log)?;
-        let extra = corpus.small.parent().unwrap_or(&corpus.small);
+        let extra = corpus.small_outside.parent().unwrap_or(&corpus.small_outside);
         client.request("initialize", initialize_params(extra))?;
         client.notify("initialized", json!({}))?;
-        let uri = file_uri(&corpus.small);
+        let uri = file_uri(&corpus.small_outside);
         let sent = did_open(&mut client, &uri, &corpus.small_text)?;
         let (at, _) = client.wait_diagnostics(&uri, None, 0, TIMEOUT)?;
         let _ = client.shutdown();
@@ -822,12 +839,11 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
     if let Some(d) = results.index_done {
         one("    initialized -> workspace scan finished ($/progress end)", ms(d));
     }
-    match results.open_big {
-        Some((d, n)) => one(&format!("(b) didOpen 1 MB -> first publishDiagnostics ({n})"), ms(d)),
-        None => one("(b) didOpen 1 MB -> first publishDiagnostics", "never".into()),
+    if results.opens.is_empty() {
+        one("(b) didOpen -> first publishDiagnostics", "never".into());
     }
-    if let Some((d, n)) = results.open_small {
-        one(&format!("    didOpen 100 KB -> first publishDiagnostics ({n})"), ms(d));
+    for (label, d, n) in &results.opens {
+        one(&format!("(b) didOpen {label} -> first diagnostics ({n})"), ms(*d));
     }
     for (label, samples) in &results.requests {
         println!(
@@ -856,11 +872,17 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
             ms(percentile(samples, 99.0))
         );
     }
-    if let [(_, big), (_, small)] = results.edits.as_slice() {
+    for (big_label, big) in &results.edits {
+        let Some(where_) = big_label.strip_prefix("1 MB, ") else { continue };
+        let Some((_, small)) =
+            results.edits.iter().find(|(l, _)| l.strip_prefix("100 KB, ") == Some(where_))
+        else {
+            continue;
+        };
         let ratio = |p| percentile(big, p).as_secs_f64() / percentile(small, p).as_secs_f64();
         println!(
             "{:<58} {:>14} {:>14}",
-            "    ratio 1 MB / 100 KB",
+            format!("    ratio 1 MB / 100 KB, {where_}"),
             format!("{:.1}x", ratio(50.0)),
             format!("{:.1}x", ratio(99.0))
         );
