@@ -133,6 +133,18 @@ fn hover_and_definition_of_an_acronym_defined_in_another_unopened_document() {
     assert_eq!(edits[0]["newText"], "Oekraïne");
     assert_eq!(edits[0]["range"], garbled["range"]);
 
+    // The last words before a sentence break jump to where the sentence continues.
+    let split = diagnostics
+        .iter()
+        .find(|d| d["code"] == "split-sentence")
+        .unwrap_or_else(|| panic!("no split-sentence in {diagnostics:?}"));
+    let continuation = &split["relatedInformation"][0]["location"];
+    let jump = client.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": split["range"]["start"]}),
+    );
+    assert_eq!(&jump, continuation, "{split}");
+
     // "Fix all" applies every safe fix of the document, the garbled word among them.
     let fix_all = client.request(
         "textDocument/codeAction",
