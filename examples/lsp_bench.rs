@@ -822,9 +822,9 @@ fn ms(d: Duration) -> String {
 
 fn report(results: &Results, harper: Option<Result<Duration>>) {
     println!();
-    println!("{:<58} {:>14} {:>14}", "measurement", "p50 / value", "p99");
-    println!("{}", "-".repeat(88));
-    let one = |name: &str, value: String| println!("{name:<58} {value:>14}");
+    println!("{:<66} {:>14} {:>14}", "measurement", "p50 / value", "p99");
+    println!("{}", "-".repeat(96));
+    let one = |name: &str, value: String| println!("{name:<66} {value:>14}");
     match results.definition_ready {
         Some(d) => one(
             &format!(
@@ -847,7 +847,7 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
     }
     for (label, samples) in &results.requests {
         println!(
-            "{:<58} {:>14} {:>14}",
+            "{:<66} {:>14} {:>14}",
             format!("(c) {label} (n={})", samples.len()),
             ms(percentile(samples, 50.0)),
             ms(percentile(samples, 99.0))
@@ -858,7 +858,7 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
     }
     for (label, word, samples, nulls, bytes, locations) in &results.per_acronym {
         println!(
-            "{:<58} {:>14} {:>14}   null {nulls:>3}, {bytes:>6} B, {locations:>6.1} loc",
+            "{:<66} {:>14} {:>14}   null {nulls:>3}, {bytes:>6} B, {locations:>6.1} loc",
             format!("      {label}, {word} (n={})", samples.len()),
             ms(percentile(samples, 50.0)),
             ms(percentile(samples, 99.0)),
@@ -866,7 +866,7 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
     }
     for (label, samples) in &results.edits {
         println!(
-            "{:<58} {:>14} {:>14}",
+            "{:<66} {:>14} {:>14}",
             format!("(d) edit -> publishDiagnostics, {label} (n={})", samples.len()),
             ms(percentile(samples, 50.0)),
             ms(percentile(samples, 99.0))
@@ -881,7 +881,7 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
         };
         let ratio = |p| percentile(big, p).as_secs_f64() / percentile(small, p).as_secs_f64();
         println!(
-            "{:<58} {:>14} {:>14}",
+            "{:<66} {:>14} {:>14}",
             format!("    ratio 1 MB / 100 KB, {where_}"),
             format!("{:.1}x", ratio(50.0)),
             format!("{:.1}x", ratio(99.0))

@@ -109,7 +109,7 @@ fn hover_and_definition_are_right_for_every_acronym_use_in_the_seeds() {
                         "{page}@{offset} {short}: hover {found} = {expansion:?}, want {want:?}"
                     ));
                 }
-                let places = query::definition_places(&index, subject.as_ref().unwrap());
+                let places = query::definition_places(&index, subject.as_ref().unwrap(), doc);
                 let definition_ok = match truth.definitions.get(short) {
                     Some((_, defining_page)) => places
                         .first()

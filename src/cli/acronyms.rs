@@ -37,7 +37,7 @@ pub fn run_acronyms(paths: &[PathBuf], format: OutputFormat, config: &Config) ->
         let (expansion, source, defined_at) = match (info.definitions.first(), info.glossary) {
             (Some(def), _) => {
                 let file = def.doc.path.as_deref().map(display_path).unwrap_or_default();
-                let line = query::line_number(&def.doc.text, def.definition.short_range.start);
+                let line = query::line_number(def.doc, def.definition.short_range.start);
                 (Some(def.definition.long.clone()), "text", Some(format!("{file}:{line}")))
             }
             (None, Some(entry)) => (Some(entry.expansion.clone()), "glossary", None),

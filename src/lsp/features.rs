@@ -23,7 +23,7 @@ pub fn uri_of(doc: &IndexedDoc) -> Option<Uri> {
 }
 
 fn location(place: &Place, encoding: PositionEncoding) -> Option<Location> {
-    let lines = LineIndex::new(&place.doc.text);
+    let lines = place.doc.lines();
     Some(Location::new(
         uri_of(place.doc)?,
         convert::to_lsp_range(&lines, place.range.clone(), encoding),
@@ -32,7 +32,7 @@ fn location(place: &Place, encoding: PositionEncoding) -> Option<Location> {
 
 /// `000_x.txt:11` with a link to the line.
 fn place_link(place: &Place) -> String {
-    let line = query::line_number(&place.doc.text, place.range.start);
+    let line = query::line_number(place.doc, place.range.start);
     let label = format!("{}:{}", place.doc.name(), line);
     match uri_of(place.doc) {
         Some(uri) => format!("[`{label}`]({}#L{line})", uri.as_str()),
@@ -136,7 +136,7 @@ pub fn hover(
             text
         }
     };
-    let lines = LineIndex::new(&doc.text);
+    let lines = doc.lines();
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
@@ -150,11 +150,11 @@ pub fn definition(
     index: &WorkspaceIndex,
     doc: &IndexedDoc,
     offset: usize,
-    findings: &[Finding],
+    split_findings: impl FnOnce() -> Vec<Finding>,
     encoding: PositionEncoding,
 ) -> Option<GotoDefinitionResponse> {
     if let Some(subject) = query::subject_at(index, doc, offset) {
-        let places = query::definition_places(index, &subject);
+        let places = query::definition_places(index, &subject, doc);
         let locations: Vec<Location> =
             places.iter().filter_map(|p| location(p, encoding)).collect();
         if !locations.is_empty() {
@@ -171,7 +171,9 @@ pub fn definition(
         let range = convert::to_lsp_range(&lines, range, encoding);
         return Some(GotoDefinitionResponse::Scalar(Location::new(uri, range)));
     }
-    // The last word before a break jumps to where the sentence continues.
+    // The last word before a break jumps to where the sentence continues (findings are only
+    // computed when no acronym or term is under the cursor).
+    let findings = split_findings();
     let split = findings
         .iter()
         .find(|f| f.rule == "split-sentence" && f.range.start <= offset && offset <= f.range.end)?;
@@ -204,7 +206,7 @@ pub fn references(
 
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must still be written
 pub fn document_symbols(doc: &IndexedDoc, encoding: PositionEncoding) -> Vec<DocumentSymbol> {
-    let lines = LineIndex::new(&doc.text);
+    let lines = doc.lines();
     let symbol = |name: String,
                   detail: Option<String>,
                   kind: SymbolKind,
@@ -318,7 +320,7 @@ pub fn rewrite_actions(
     offset: usize,
     encoding: PositionEncoding,
 ) -> Vec<CodeAction> {
-    let lines = LineIndex::new(&doc.text);
+    let lines = doc.lines();
     let mut actions = Vec::new();
     let layout = &doc.analysis.layout;
     if let Some(page) =
@@ -405,6 +407,21 @@ mod tests {
         );
         assert!(markdown.contains("2 different definitions"), "{markdown}");
         assert!(markdown.contains("Used 3 times"), "{markdown}");
+    }
+
+    #[test]
+    fn definition_gives_one_place_per_long_form_preferring_the_current_document() {
+        let text = "De Xenon Test Unit (XTU) meet gassen.\n";
+        let index = index_of(&[
+            ("a.txt", text),
+            ("b.txt", text),
+            ("c.txt", "Een Xtra Tijd Uitbreiding (XTU).\n"),
+        ]);
+        let from = index.docs().find(|d| d.name() == "b.txt").unwrap();
+        let subject = Subject::Acronym { short: "XTU".into(), range: 0..0 };
+        let places = query::definition_places(&index, &subject, from);
+        let names: Vec<String> = places.iter().map(|p| p.doc.name()).collect();
+        assert_eq!(names, vec!["b.txt", "c.txt"]);
     }
 
     #[test]

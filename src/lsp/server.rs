@@ -26,6 +26,7 @@ use super::{convert, features};
 use crate::analysis::{self, DocumentAnalysis, PageCache};
 use crate::config::Config;
 use crate::finding::Finding;
+use crate::layout::LanguageModel;
 use crate::text::{LineIndex, PositionEncoding, TextChange};
 use crate::workspace::{self, DocKey, FileFilter, IndexedDoc, WorkspaceIndex};
 
@@ -46,6 +47,15 @@ struct Session {
     configuration_pull: bool,
 }
 
+/// What an open document's analyses keep from one version to the next.
+#[derive(Debug, Default)]
+struct OpenAnalysisState {
+    pages: PageCache,
+    /// The language model of a document outside the workspace model, fixed at its first
+    /// analysis so that pages stay reusable.
+    own_model: Option<Arc<LanguageModel>>,
+}
+
 /// State shared with background tasks.
 struct Shared {
     client: Client,
@@ -56,7 +66,7 @@ struct Shared {
     /// Bumped by every workspace scan, so an older scan stops early.
     scan_generation: AtomicU64,
     /// Page layouts of each open document's last analysis.
-    page_caches: DashMap<DocKey, Mutex<PageCache>>,
+    page_caches: DashMap<DocKey, Mutex<OpenAnalysisState>>,
 }
 
 pub struct Backend {
@@ -118,35 +128,27 @@ impl Shared {
     /// Analyse an open document and put it in the index unless a newer version is there.
     fn index_open(&self, key: &DocKey, open: &OpenDocument) -> IndexedDoc {
         let text: Arc<str> = Arc::from(open.doc.text());
-        let doc = IndexedDoc {
-            key: key.clone(),
-            path: open.uri.to_file_path().map(|p| p.into_owned()),
-            analysis: {
-                let model = self.index.read().ok().and_then(|index| index.model_for(key));
-                Arc::new(match model {
-                    // The workspace model stays the same across edits, so pages can be reused.
-                    Some(model) => {
-                        let cache = self.page_caches.entry(key.clone()).or_default();
-                        let mut cache =
-                            cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                        DocumentAnalysis::with_cache(&text, &model, &mut cache)
-                    }
-                    None => DocumentAnalysis::new(&text),
-                })
-            },
-            text,
-            version: Some(open.doc.version),
+        let workspace_model = self.index.read().ok().and_then(|index| index.model_for(key));
+        let analysis = {
+            let state = self.page_caches.entry(key.clone()).or_default();
+            let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            // The model must stay the same across edits for pages to be reused: the
+            // workspace's, or for a document outside it one learnt from its first version.
+            let model = match workspace_model {
+                Some(model) => model,
+                None => state
+                    .own_model
+                    .get_or_insert_with(|| Arc::new(LanguageModel::from_text(&text)))
+                    .clone(),
+            };
+            Arc::new(DocumentAnalysis::with_cache(&text, &model, &mut state.pages))
         };
+        let path = open.uri.to_file_path().map(|p| p.into_owned());
+        let doc = IndexedDoc::new(key.clone(), path, text, analysis, Some(open.doc.version));
         if let Ok(mut index) = self.index.write() {
             let stored = index.get(key).and_then(|d| d.version);
             if stored.is_none_or(|v| v < open.doc.version) && self.documents.get(key).is_some() {
-                index.upsert(
-                    key.clone(),
-                    doc.path.clone(),
-                    doc.text.clone(),
-                    doc.analysis.clone(),
-                    doc.version,
-                );
+                index.insert(doc.clone());
             }
         }
         doc
@@ -170,7 +172,7 @@ impl Shared {
     }
 
     fn diagnostics_for(&self, doc: &IndexedDoc, uri: &Uri) -> Vec<Diagnostic> {
-        let lines = LineIndex::new(&doc.text);
+        let lines = doc.lines();
         let encoding = self.encoding();
         self.findings_for(doc)
             .iter()
@@ -554,9 +556,8 @@ impl Backend {
             let key = doc_key(&uri);
             let doc = shared.current(&key).ok_or_else(|| unknown_document(&uri))?;
             let encoding = shared.encoding();
-            let offset = position
-                .map(|p| convert::to_offset(&LineIndex::new(&doc.text), p, encoding))
-                .unwrap_or(0);
+            let offset =
+                position.map(|p| convert::to_offset(&doc.lines(), p, encoding)).unwrap_or(0);
             let index = shared.index.read().map_err(|_| internal("index unavailable"))?;
             guarded(what, &uri, || work(&shared, &index, &doc, offset))
         })
@@ -897,8 +898,8 @@ impl LanguageServer for Backend {
             at.text_document.uri,
             Some(at.position),
             |shared, index, doc, offset| {
-                let findings = crate::layout::findings(&doc.text, &doc.analysis.layout);
-                features::definition(index, doc, offset, &findings, shared.encoding())
+                let findings = || crate::layout::findings(&doc.text, &doc.analysis.layout);
+                features::definition(index, doc, offset, findings, shared.encoding())
             },
         )
         .await

@@ -21,33 +21,44 @@ pub trait Lines {
     fn slice(&self, range: Range<usize>) -> Cow<'_, str>;
 }
 
-/// Line starts of a string, computed once.
+/// Line starts of a string, computed once (or borrowed from a cache, see
+/// [`LineIndex::with_starts`]).
 #[derive(Debug, Clone)]
 pub struct LineIndex<'a> {
     text: &'a str,
     /// Byte offset where each line starts.
-    starts: Vec<usize>,
+    starts: Cow<'a, [usize]>,
+}
+
+/// Byte offsets where the lines of `text` start (the first is always 0).
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => starts.push(i + 1),
+            b'\r' => {
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                starts.push(i + 1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    starts
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
-        let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' => {
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    starts.push(i + 1);
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        LineIndex { text, starts }
+        LineIndex { text, starts: Cow::Owned(line_starts(text)) }
+    }
+
+    /// An index over line starts computed earlier by [`line_starts`] for this same text.
+    pub fn with_starts(text: &'a str, starts: &'a [usize]) -> Self {
+        LineIndex { text, starts: Cow::Borrowed(starts) }
     }
 
     pub fn text(&self) -> &'a str {

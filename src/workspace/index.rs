@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::acronyms::Glossary;
 use crate::analysis::{DefinitionFact, DocumentAnalysis};
 use crate::layout::LanguageModel;
+use crate::text::lines::{line_starts, LineIndex};
 use crate::workspace::glossaries::GlossarySet;
 
 /// Identifies a document: its absolute path for files, its URI for anything else.
@@ -41,9 +42,27 @@ pub struct IndexedDoc {
     /// The editor's version while the document is open (its text then comes from the editor);
     /// `None` for a file read from disk.
     pub version: Option<i32>,
+    /// Where each line of `text` starts, computed once for all position conversions.
+    pub line_starts: Arc<[usize]>,
 }
 
 impl IndexedDoc {
+    pub fn new(
+        key: DocKey,
+        path: Option<PathBuf>,
+        text: Arc<str>,
+        analysis: Arc<DocumentAnalysis>,
+        version: Option<i32>,
+    ) -> Self {
+        let line_starts = Arc::from(line_starts(&text));
+        IndexedDoc { key, path, text, analysis, version, line_starts }
+    }
+
+    /// The text's lines, for converting byte ranges to positions.
+    pub fn lines(&self) -> LineIndex<'_> {
+        LineIndex::with_starts(&self.text, &self.line_starts)
+    }
+
     /// A short name for messages: the file name, or the key.
     pub fn name(&self) -> String {
         self.path
@@ -109,10 +128,14 @@ impl WorkspaceIndex {
         analysis: Arc<DocumentAnalysis>,
         version: Option<i32>,
     ) {
-        self.remove_tables(&key);
-        let doc = IndexedDoc { key: key.clone(), path, text, analysis, version };
+        self.insert(IndexedDoc::new(key, path, text, analysis, version));
+    }
+
+    /// Insert or replace a document built by the caller.
+    pub fn insert(&mut self, doc: IndexedDoc) {
+        self.remove_tables(&doc.key);
         self.add_tables(&doc);
-        self.docs.insert(key, doc);
+        self.docs.insert(doc.key.clone(), doc);
         self.generation += 1;
     }
 

@@ -150,18 +150,38 @@ pub fn acronym_info<'a>(index: &'a WorkspaceIndex, short: &str) -> AcronymInfo<'
     }
 }
 
-/// Where `subject` is defined: the defining passages of an acronym, or a term's first mention.
-pub fn definition_places<'a>(index: &'a WorkspaceIndex, subject: &Subject) -> Vec<Place<'a>> {
+/// Where `subject` is defined: for an acronym, one defining passage per distinct long form
+/// (the one in `from` when it has one, else the first in the workspace); for a term, its first
+/// mention.
+pub fn definition_places<'a>(
+    index: &'a WorkspaceIndex,
+    subject: &Subject,
+    from: &IndexedDoc,
+) -> Vec<Place<'a>> {
     match subject {
-        Subject::Acronym { short, .. } | Subject::LongForm { short, .. } => index
-            .definitions_of(short)
-            .into_iter()
-            .map(|d| Place {
-                doc: d.doc,
-                range: d.definition.long_range.start.min(d.definition.short_range.start)
-                    ..d.definition.short_range.end.max(d.definition.long_range.end),
-            })
-            .collect(),
+        Subject::Acronym { short, .. } | Subject::LongForm { short, .. } => {
+            let mut chosen: Vec<(String, DefinitionRef<'a>)> = Vec::new();
+            for def in index.definitions_of(short) {
+                let long = def.definition.long.to_lowercase();
+                match chosen.iter_mut().find(|(l, _)| *l == long) {
+                    Some((_, kept)) => {
+                        if def.doc.key == from.key && kept.doc.key != from.key {
+                            *kept = def;
+                        }
+                    }
+                    None => chosen.push((long, def)),
+                }
+            }
+            chosen
+                .into_iter()
+                .map(|(_, d)| {
+                    let def = d.definition;
+                    let start = def.long_range.start.min(def.short_range.start);
+                    let end = def.short_range.end.max(def.long_range.end);
+                    Place { doc: d.doc, range: start..end }
+                })
+                .collect()
+        }
         Subject::Term { key, .. } => term_mentions(index, key).into_iter().take(1).collect(),
     }
 }
@@ -244,9 +264,7 @@ pub fn other_documents_mentioning<'a>(
         .collect()
 }
 
-/// The first line (1-based) of a byte offset, for messages like `000_x.txt:11`.
-pub fn line_number(text: &str, offset: usize) -> usize {
-    let offset = crate::text::lines::floor_char_boundary(text, offset.min(text.len()));
-    let index = crate::text::LineIndex::new(&text[..offset]);
-    crate::text::Lines::line_count(&index)
+/// The line (1-based) of a byte offset in a document, for messages like `000_x.txt:11`.
+pub fn line_number(doc: &IndexedDoc, offset: usize) -> usize {
+    crate::text::Lines::line_of(&doc.lines(), offset) + 1
 }
