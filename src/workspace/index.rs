@@ -83,8 +83,9 @@ pub struct DefinitionRef<'a> {
 #[derive(Debug)]
 pub struct WorkspaceIndex {
     docs: BTreeMap<DocKey, IndexedDoc>,
-    /// Short form → (document, index into its definitions), in document order.
-    definitions: HashMap<String, Vec<(DocKey, usize)>>,
+    /// Short form → long form (lower case) → (document, index into its definitions), in
+    /// document order: conflicting definitions stay apart.
+    definitions: HashMap<String, BTreeMap<String, Vec<(DocKey, usize)>>>,
     /// Short form → number of uses across the workspace.
     use_counts: HashMap<String, usize>,
     glossaries: Arc<GlossarySet>,
@@ -147,9 +148,10 @@ impl WorkspaceIndex {
 
     fn add_tables(&mut self, doc: &IndexedDoc) {
         for (i, def) in doc.analysis.facts.definitions.iter().enumerate() {
-            let entries = self.definitions.entry(def.short.clone()).or_default();
-            entries.push((doc.key.clone(), i));
-            entries.sort();
+            let longs = self.definitions.entry(def.short.clone()).or_default();
+            let entries = longs.entry(def.long.to_lowercase()).or_default();
+            let at = entries.partition_point(|entry| *entry < (doc.key.clone(), i));
+            entries.insert(at, (doc.key.clone(), i));
         }
         for (short, count) in doc.analysis.facts.use_counts() {
             *self.use_counts.entry(short.to_string()).or_insert(0) += count;
@@ -159,9 +161,12 @@ impl WorkspaceIndex {
     fn remove_tables(&mut self, key: &DocKey) {
         let Some(old) = self.docs.get(key) else { return };
         for def in &old.analysis.facts.definitions {
-            if let Some(entries) = self.definitions.get_mut(&def.short) {
-                entries.retain(|(k, _)| k != key);
-                if entries.is_empty() {
+            if let Some(longs) = self.definitions.get_mut(&def.short) {
+                for entries in longs.values_mut() {
+                    entries.retain(|(k, _)| k != key);
+                }
+                longs.retain(|_, entries| !entries.is_empty());
+                if longs.is_empty() {
                     self.definitions.remove(&def.short);
                 }
             }
@@ -207,15 +212,54 @@ impl WorkspaceIndex {
 
     /// Every text definition of `short`, in document order.
     pub fn definitions_of(&self, short: &str) -> Vec<DefinitionRef<'_>> {
-        self.definitions
+        let mut all: Vec<(&DocKey, usize)> = self
+            .definitions
             .get(short)
             .into_iter()
-            .flatten()
-            .filter_map(|(key, i)| {
-                let doc = self.docs.get(key)?;
-                Some(DefinitionRef { doc, definition: doc.analysis.facts.definitions.get(*i)? })
+            .flat_map(|longs| longs.values().flatten())
+            .map(|(key, i)| (key, *i))
+            .collect();
+        all.sort();
+        all.into_iter().filter_map(|(key, i)| self.definition_ref(key, i)).collect()
+    }
+
+    /// One definition of `short` per distinct long form: the first one in `prefer` (the
+    /// document asked from) when it has one, else the first in the workspace. Costs one lookup
+    /// per long form, however many documents repeat the definition.
+    pub fn distinct_definitions(
+        &self,
+        short: &str,
+        prefer: Option<&DocKey>,
+    ) -> Vec<DefinitionRef<'_>> {
+        let Some(longs) = self.definitions.get(short) else { return Vec::new() };
+        let mut chosen: Vec<DefinitionRef<'_>> = longs
+            .values()
+            .filter_map(|entries| {
+                let preferred = prefer.and_then(|key| {
+                    let at = entries.partition_point(|(k, _)| k < key);
+                    entries.get(at).filter(|(k, _)| k == key)
+                });
+                let (key, i) = preferred.or(entries.first())?;
+                self.definition_ref(key, *i)
             })
-            .collect()
+            .collect();
+        // The most widely used long form first, then in document order.
+        chosen.sort_by_key(|d| {
+            let long = d.definition.long.to_lowercase();
+            let count = longs.get(&long).map_or(0, Vec::len);
+            (std::cmp::Reverse(count), d.doc.key.clone())
+        });
+        chosen
+    }
+
+    /// How many documents' definitions of `short` there are in all.
+    pub fn definition_count(&self, short: &str) -> usize {
+        self.definitions.get(short).map_or(0, |longs| longs.values().map(Vec::len).sum())
+    }
+
+    fn definition_ref(&self, key: &DocKey, i: usize) -> Option<DefinitionRef<'_>> {
+        let doc = self.docs.get(key)?;
+        Some(DefinitionRef { doc, definition: doc.analysis.facts.definitions.get(i)? })
     }
 
     /// Every short form defined in the workspace's text.

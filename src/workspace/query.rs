@@ -83,7 +83,7 @@ fn known_long_forms(index: &WorkspaceIndex) -> Vec<(String, String)> {
         .defined_shorts()
         .flat_map(|short| {
             index
-                .definitions_of(short)
+                .distinct_definitions(short, None)
                 .into_iter()
                 .map(|d| (d.definition.long.clone(), short.to_string()))
         })
@@ -136,6 +136,7 @@ pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Op
 #[derive(Debug)]
 pub struct AcronymInfo<'a> {
     pub short: String,
+    /// One definition per distinct long form, the most widely written first.
     pub definitions: Vec<DefinitionRef<'a>>,
     pub glossary: Option<&'a GlossaryEntry>,
     pub uses: usize,
@@ -144,7 +145,7 @@ pub struct AcronymInfo<'a> {
 pub fn acronym_info<'a>(index: &'a WorkspaceIndex, short: &str) -> AcronymInfo<'a> {
     AcronymInfo {
         short: short.to_string(),
-        definitions: index.definitions_of(short),
+        definitions: index.distinct_definitions(short, None),
         glossary: index.glossary().get(short),
         uses: index.use_count(short),
     }
@@ -159,29 +160,16 @@ pub fn definition_places<'a>(
     from: &IndexedDoc,
 ) -> Vec<Place<'a>> {
     match subject {
-        Subject::Acronym { short, .. } | Subject::LongForm { short, .. } => {
-            let mut chosen: Vec<(String, DefinitionRef<'a>)> = Vec::new();
-            for def in index.definitions_of(short) {
-                let long = def.definition.long.to_lowercase();
-                match chosen.iter_mut().find(|(l, _)| *l == long) {
-                    Some((_, kept)) => {
-                        if def.doc.key == from.key && kept.doc.key != from.key {
-                            *kept = def;
-                        }
-                    }
-                    None => chosen.push((long, def)),
-                }
-            }
-            chosen
-                .into_iter()
-                .map(|(_, d)| {
-                    let def = d.definition;
-                    let start = def.long_range.start.min(def.short_range.start);
-                    let end = def.short_range.end.max(def.long_range.end);
-                    Place { doc: d.doc, range: start..end }
-                })
-                .collect()
-        }
+        Subject::Acronym { short, .. } | Subject::LongForm { short, .. } => index
+            .distinct_definitions(short, Some(&from.key))
+            .into_iter()
+            .map(|d| {
+                let def = d.definition;
+                let start = def.long_range.start.min(def.short_range.start);
+                let end = def.short_range.end.max(def.long_range.end);
+                Place { doc: d.doc, range: start..end }
+            })
+            .collect(),
         Subject::Term { key, .. } => term_mentions(index, key).into_iter().take(1).collect(),
     }
 }
@@ -209,8 +197,11 @@ pub fn acronym_references<'a>(
     include_declaration: bool,
 ) -> Vec<Place<'a>> {
     let longs: Vec<String> = {
-        let mut longs: Vec<String> =
-            index.definitions_of(short).iter().map(|d| d.definition.long.clone()).collect();
+        let mut longs: Vec<String> = index
+            .distinct_definitions(short, None)
+            .iter()
+            .map(|d| d.definition.long.clone())
+            .collect();
         longs.extend(index.glossary().get(short).map(|e| e.expansion.clone()));
         longs.sort();
         longs.dedup();
