@@ -284,6 +284,18 @@ fn forward_with_short(text: &str, open: usize, part: Range<usize>) -> Option<Def
             lf_end = trim_range(text, region_start..last.start).end;
         }
     }
+    // A lone function word right before the parenthesis (`multidomein optreden van (MDO)`) is
+    // not part of a name: in text out of PDFs it is usually a word from the other column that
+    // the layout left on the wrong side of the seam.
+    if let Some(last) = last_token_in(text, region_start..lf_end) {
+        let last_text = &text[last.clone()];
+        if is_function_word(last_text)
+            && last_text.chars().all(char::is_lowercase)
+            && last.start > region_start
+        {
+            lf_end = trim_range(text, region_start..last.start).end;
+        }
+    }
     // Closing quotes and commas are not part of the long form (`"astigmatic intensity
     // equation" (AIE)`).
     while let Some(c) = char_before(text, lf_end) {

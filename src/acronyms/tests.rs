@@ -407,3 +407,13 @@ fn random_text_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_stray_function_word_before_the_parenthesis_is_left_out() {
+    // A seam error leaves `van` from the other column before `(MDO)`.
+    assert_eq!(
+        defs("IGO (en werken) en multidomein optreden van (MDO) zijn nieuwe principes."),
+        pairs(&[("MDO", "multidomein optreden")])
+    );
+    assert_eq!(defs("the use of the (ABC) here"), pairs(&[]));
+}
