@@ -107,16 +107,6 @@ pub fn findings(
     rules::apply_settings(found, config)
 }
 
-/// Findings for a document on its own (no workspace): acronyms count as defined when the text
-/// itself or the built-in glossary explains them.
-pub fn analyze(text: &str, config: &Config) -> Vec<Finding> {
-    let analysis = DocumentAnalysis::new(text);
-    let own: Vec<&str> = analysis.facts.definitions.iter().map(|d| d.short.as_str()).collect();
-    let glossary = crate::acronyms::Glossary::builtin();
-    let is_defined = |short: &str| own.contains(&short) || glossary.get(short).is_some();
-    findings(text, &analysis, &is_defined, config)
-}
-
 fn undefined_acronyms(analysis: &DocumentAnalysis, is_defined: IsDefined) -> Vec<Finding> {
     analysis
         .facts

@@ -7,25 +7,20 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{collect_files, display_path, EXIT_CLEAN, EXIT_ERROR};
+use super::{display_path, EXIT_CLEAN, EXIT_ERROR};
 use crate::config::Config;
-use crate::workspace::{self, query};
+use crate::workspace::query;
 
 use super::OutputFormat;
 
 pub fn run_acronyms(paths: &[PathBuf], format: OutputFormat, config: &Config) -> i32 {
-    let (files, errors) = match collect_files(paths, config) {
-        Ok(found) => found,
+    let (index, errors) = match super::load_workspace(paths, config) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("error: {err}");
             return EXIT_ERROR;
         }
     };
-    let (index, skipped, glossary_errors) =
-        workspace::load_index(&files, &super::roots(paths), config);
-    for error in &glossary_errors {
-        eprintln!("warning: {error}");
-    }
     let mut shorts: BTreeSet<String> = index.defined_shorts().map(str::to_string).collect();
     for doc in index.docs() {
         shorts.extend(doc.analysis.facts.uses.iter().map(|m| m.key.clone()));
@@ -86,14 +81,10 @@ pub fn run_acronyms(paths: &[PathBuf], format: OutputFormat, config: &Config) ->
             return EXIT_ERROR;
         }
     }
-    for error in errors
-        .iter()
-        .cloned()
-        .chain(skipped.iter().map(|(p, r)| format!("{}: {r}", display_path(p))))
-    {
+    for error in &errors {
         eprintln!("error: {error}");
     }
-    if errors.is_empty() && skipped.is_empty() {
+    if errors.is_empty() {
         EXIT_CLEAN
     } else {
         EXIT_ERROR

@@ -8,12 +8,10 @@ use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
 use serde_json::json;
 
-use super::{collect_files, display_path, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::analysis;
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::text::{position, LineIndex, PositionEncoding};
-use crate::workspace;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -22,8 +20,8 @@ pub enum OutputFormat {
 }
 
 pub fn run_check(paths: &[PathBuf], format: OutputFormat, color: bool, config: &Config) -> i32 {
-    let (files, mut errors) = match collect_files(paths, config) {
-        Ok(found) => found,
+    let (index, errors) = match super::load_workspace(paths, config) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("error: {err}");
             return EXIT_ERROR;
@@ -38,21 +36,12 @@ pub fn run_check(paths: &[PathBuf], format: OutputFormat, color: bool, config: &
     });
     let mut counts = [0usize; 4];
     let mut files_with_findings = 0;
-    // All files together form the workspace: an acronym defined in one explains it in all.
-    let (index, skipped, glossary_errors) =
-        workspace::load_index(&files, &super::roots(paths), config);
-    for error in &glossary_errors {
-        eprintln!("warning: {error}");
-    }
-    errors.extend(skipped.iter().map(|(path, reason)| format!("{}: {reason}", display_path(path))));
     for doc in index.docs() {
-        let is_defined = |short: &str| index.is_defined(short);
-        let findings = analysis::findings(&doc.text, &doc.analysis, &is_defined, config);
+        let findings = index.findings_for(doc, config);
         if !findings.is_empty() {
             files_with_findings += 1;
         }
-        let name =
-            doc.path.as_deref().map(display_path).unwrap_or_else(|| doc.key.as_str().to_string());
+        let name = super::doc_name(doc);
         for finding in &findings {
             counts[severity_rank(finding.severity)] += 1;
             let written = match format {
@@ -75,7 +64,7 @@ pub fn run_check(paths: &[PathBuf], format: OutputFormat, color: bool, config: &
             "{} in {} of {} files ({} errors, {} warnings, {} information, {} hints)",
             plural(total, "finding"),
             files_with_findings,
-            files.len(),
+            index.len(),
             counts[0],
             counts[1],
             counts[2],

@@ -6,14 +6,13 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use super::{collect_files, display_path, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::analysis;
 use crate::config::Config;
-use crate::workspace;
 
 pub fn run_fix(paths: &[PathBuf], write: bool, config: &Config) -> i32 {
-    let (files, mut errors) = match collect_files(paths, config) {
-        Ok(found) => found,
+    let (index, mut errors) = match super::load_workspace(paths, config) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("error: {err}");
             return EXIT_ERROR;
@@ -22,27 +21,23 @@ pub fn run_fix(paths: &[PathBuf], write: bool, config: &Config) -> i32 {
     let mut changed = 0;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    for path in &files {
-        let name = display_path(path);
-        let original = match workspace::read_text(path, config.max_file_size) {
-            Ok(text) => text,
-            Err(reason) => {
-                errors.push(format!("{name}: {reason}"));
-                continue;
-            }
-        };
-        let fixed = fixed_text(&original, config);
+    for doc in index.docs() {
+        let Some(path) = doc.path.as_deref() else { continue };
+        let name = super::doc_name(doc);
+        let original: &str = &doc.text;
+        let findings = index.findings_for(doc, config);
+        let fixed = analysis::apply_edits(original, &analysis::safe_edits(&findings));
         if fixed == original {
             continue;
         }
         changed += 1;
         if write {
-            match write_if_unchanged(path, &original, &fixed) {
+            match write_if_unchanged(path, original, &fixed) {
                 Ok(()) => eprintln!("fixed {name}"),
                 Err(err) => errors.push(format!("{name}: {err}")),
             }
         } else {
-            let diff = TextDiff::from_lines(&original, &fixed);
+            let diff = TextDiff::from_lines(original, &fixed);
             let a = format!("a/{name}");
             let b = format!("b/{name}");
             if write!(out, "{}", diff.unified_diff().context_radius(2).header(&a, &b)).is_err() {
@@ -60,12 +55,6 @@ pub fn run_fix(paths: &[PathBuf], write: bool, config: &Config) -> i32 {
     } else {
         EXIT_CLEAN
     }
-}
-
-/// `text` with every safe fix applied.
-pub fn fixed_text(text: &str, config: &Config) -> String {
-    let findings = analysis::analyze(text, config);
-    analysis::apply_edits(text, &analysis::safe_edits(&findings))
 }
 
 /// Replace `path` with `fixed` through a temporary file and a rename, refusing when the file no

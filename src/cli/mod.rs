@@ -13,7 +13,7 @@ pub use reflow::run_reflow;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::workspace::{self, FileFilter};
+use crate::workspace::{self, FileFilter, IndexedDoc, WorkspaceIndex};
 
 /// Exit codes shared by the subcommands.
 pub const EXIT_CLEAN: i32 = 0;
@@ -39,6 +39,27 @@ pub fn collect_files(
         }
     }
     Ok((files, errors))
+}
+
+/// The files under `paths`, read and analysed together as one workspace (an acronym defined in
+/// one file explains it in all), plus a message for every path or file that could not be used.
+/// Glossary problems are printed as warnings.
+pub fn load_workspace(
+    paths: &[PathBuf],
+    config: &Config,
+) -> Result<(WorkspaceIndex, Vec<String>), String> {
+    let (files, mut errors) = collect_files(paths, config)?;
+    let (index, skipped, glossary_errors) = workspace::load_index(&files, &roots(paths), config);
+    for error in &glossary_errors {
+        eprintln!("warning: {error}");
+    }
+    errors.extend(skipped.iter().map(|(path, reason)| format!("{}: {reason}", display_path(path))));
+    Ok((index, errors))
+}
+
+/// How a document is named in output.
+pub fn doc_name(doc: &IndexedDoc) -> String {
+    doc.path.as_deref().map(display_path).unwrap_or_else(|| doc.key.as_str().to_string())
 }
 
 /// The folders whose glossaries (`.scholion/glossary.toml`, configured paths) apply: the

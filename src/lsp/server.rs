@@ -23,7 +23,7 @@ use tracing::{debug, error, info, warn};
 
 use super::documents::{doc_key, ChangeOutcome, DocumentStore, OpenDocument};
 use super::{convert, features};
-use crate::analysis::{self, DocumentAnalysis, PageCache};
+use crate::analysis::{DocumentAnalysis, PageCache};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::layout::LanguageModel;
@@ -167,8 +167,7 @@ impl Shared {
     fn findings_for(&self, doc: &IndexedDoc) -> Vec<Finding> {
         let config = self.config();
         let Ok(index) = self.index.read() else { return Vec::new() };
-        let is_defined = |short: &str| index.is_defined(short);
-        analysis::findings(&doc.text, &doc.analysis, &is_defined, &config)
+        index.findings_for(doc, &config)
     }
 
     fn diagnostics_for(&self, doc: &IndexedDoc, uri: &Uri) -> Vec<Diagnostic> {
@@ -839,13 +838,11 @@ impl LanguageServer for Backend {
             Some(range.start),
             move |shared, index, doc, start| {
                 let encoding = shared.encoding();
-                let lines = LineIndex::new(&doc.text);
+                let lines = doc.lines();
                 let end = convert::to_offset(&lines, range.end, encoding).max(start);
                 // Findings are recomputed, so actions work whether or not the client sends its
                 // diagnostics in the request context.
-                let config = shared.config();
-                let is_defined = |short: &str| index.is_defined(short);
-                let findings = analysis::findings(&doc.text, &doc.analysis, &is_defined, &config);
+                let findings = index.findings_for(doc, &shared.config());
                 let wants = |kind: &CodeActionKind| {
                     only.as_ref().is_none_or(|kinds| {
                         kinds.iter().any(|k| kind.as_str().starts_with(k.as_str()))

@@ -73,10 +73,6 @@ const fn rule(
     RuleInfo { code, default_severity, description }
 }
 
-pub fn is_known(code: &str) -> bool {
-    RULES.iter().any(|rule| rule.code == code)
-}
-
 /// Drop disabled rules, apply severity overrides, sort by position and cap the count.
 pub fn apply_settings(mut findings: Vec<Finding>, config: &Config) -> Vec<Finding> {
     findings.retain(|finding| config.rule(finding.rule).enabled);
@@ -121,6 +117,25 @@ mod tests {
             range: start..start + 1,
             fixes: vec![],
             related: vec![],
+        }
+    }
+
+    fn registered(code: &str) -> Option<Severity> {
+        RULES.iter().find(|r| r.code == code).map(|r| r.default_severity)
+    }
+
+    #[test]
+    fn every_rule_an_analyzer_reports_is_registered_with_its_severity() {
+        for (code, severity, _) in crate::garbled::RULES {
+            assert_eq!(registered(code), Some(*severity), "{code}");
+        }
+        let text = "Kop 3\nDe Onbekende Dienst werkt met de QXZV en in Oekra\u{221a}\u{00d8}ne. De dienst\nwerkt aan een ﬁne organisatie-\nontwikkeling samen.";
+        let analysis = crate::analysis::DocumentAnalysis::new(text);
+        let findings = crate::analysis::findings(text, &analysis, &|_| false, &Config::default());
+        assert!(findings.iter().any(|f| f.rule == "garbled-character"));
+        assert!(findings.iter().any(|f| f.rule == "undefined-acronym"));
+        for finding in &findings {
+            assert_eq!(registered(finding.rule), Some(finding.severity), "{}", finding.rule);
         }
     }
 

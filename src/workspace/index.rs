@@ -93,8 +93,6 @@ pub struct WorkspaceIndex {
     /// and the documents whose text it has read.
     model: Arc<LanguageModel>,
     model_docs: HashSet<DocKey>,
-    /// Bumped on every change, so callers can tell whether cached answers are stale.
-    generation: u64,
 }
 
 impl Default for WorkspaceIndex {
@@ -106,7 +104,6 @@ impl Default for WorkspaceIndex {
             glossaries: Arc::new(GlossarySet::default()),
             model: Arc::new(LanguageModel::new()),
             model_docs: HashSet::new(),
-            generation: 0,
         }
     }
 }
@@ -114,10 +111,6 @@ impl Default for WorkspaceIndex {
 impl WorkspaceIndex {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    pub fn generation(&self) -> u64 {
-        self.generation
     }
 
     /// Insert or replace a document; `analysis` is computed by the caller, outside any lock.
@@ -137,12 +130,10 @@ impl WorkspaceIndex {
         self.remove_tables(&doc.key);
         self.add_tables(&doc);
         self.docs.insert(doc.key.clone(), doc);
-        self.generation += 1;
     }
 
     pub fn remove(&mut self, key: &DocKey) -> Option<IndexedDoc> {
         self.remove_tables(key);
-        self.generation += 1;
         self.docs.remove(key)
     }
 
@@ -252,11 +243,6 @@ impl WorkspaceIndex {
         chosen
     }
 
-    /// How many documents' definitions of `short` there are in all.
-    pub fn definition_count(&self, short: &str) -> usize {
-        self.definitions.get(short).map_or(0, |longs| longs.values().map(Vec::len).sum())
-    }
-
     fn definition_ref(&self, key: &DocKey, i: usize) -> Option<DefinitionRef<'_>> {
         let doc = self.docs.get(key)?;
         Some(DefinitionRef { doc, definition: doc.analysis.facts.definitions.get(i)? })
@@ -282,7 +268,6 @@ impl WorkspaceIndex {
 
     pub fn set_glossaries(&mut self, glossaries: GlossarySet) {
         self.glossaries = Arc::new(glossaries);
-        self.generation += 1;
     }
 
     /// Replace the workspace language model, built from the texts of `docs`.
@@ -295,6 +280,17 @@ impl WorkspaceIndex {
     /// expects the analysed document to be part of its model.
     pub fn model_for(&self, key: &DocKey) -> Option<Arc<LanguageModel>> {
         self.model_docs.contains(key).then(|| self.model.clone())
+    }
+
+    /// The findings of a workspace document: acronyms count as defined when any document or
+    /// glossary of the workspace explains them.
+    pub fn findings_for(
+        &self,
+        doc: &IndexedDoc,
+        config: &crate::config::Config,
+    ) -> Vec<crate::finding::Finding> {
+        let is_defined = |short: &str| self.is_defined(short);
+        crate::analysis::findings(&doc.text, &doc.analysis, &is_defined, config)
     }
 
     /// Whether `short` is explained by the workspace's text or a glossary.
