@@ -12,6 +12,7 @@ pub mod garbled;
 pub mod layout;
 pub mod lexicon;
 pub mod lsp;
+pub mod parallel;
 pub mod rules;
 pub mod text;
 pub mod workspace;

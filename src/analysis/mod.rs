@@ -47,26 +47,40 @@ impl DocumentAnalysis {
     /// edited page is decoded again.
     pub fn with_cache(text: &str, model: &LanguageModel, cache: &mut PageCache) -> Self {
         let fingerprint = model.fingerprint();
-        let mut fresh = HashMap::new();
-        let pages: Vec<PageLayout> = layout::page_ranges(text)
-            .into_iter()
-            .map(|range| {
-                let page_text = text.get(range.clone()).unwrap_or("");
-                let key = (hash_text(page_text), fingerprint);
-                let page = match cache.pages.get(&key) {
-                    Some(cached) => {
-                        cache.hits += 1;
-                        cached.shifted(range.start)
-                    }
-                    None => {
-                        cache.misses += 1;
-                        layout::analyze_page(page_text, range.start, model)
-                    }
-                };
-                fresh.insert(key, page.clone());
-                page
-            })
+        let ranges = layout::page_ranges(text);
+        let keys: Vec<(u64, u64)> = ranges
+            .iter()
+            .map(|r| (hash_text(text.get(r.clone()).unwrap_or("")), fingerprint))
             .collect();
+        // Decode each page text the cache lacks once (on all cores for a large document).
+        let mut seen = std::collections::HashSet::new();
+        let (missing_keys, missing_ranges): (Vec<(u64, u64)>, Vec<_>) = ranges
+            .iter()
+            .zip(&keys)
+            .filter(|(_, key)| !cache.pages.contains_key(key) && seen.insert(**key))
+            .map(|(range, key)| (*key, range.clone()))
+            .unzip();
+        let mut decoded: HashMap<(u64, u64), PageLayout> = missing_keys
+            .into_iter()
+            .zip(layout::analyze_pages(text, &missing_ranges, model))
+            .collect();
+        let mut fresh = HashMap::new();
+        let mut pages: Vec<PageLayout> = Vec::with_capacity(ranges.len());
+        for (range, key) in ranges.iter().zip(keys) {
+            let page = if let Some(page) = decoded.remove(&key) {
+                cache.misses += 1;
+                page
+            } else if let Some(known) = cache.pages.get(&key).or_else(|| fresh.get(&key)) {
+                cache.hits += 1;
+                known.shifted(range.start)
+            } else {
+                // Unreachable (every key is cached or decoded), but cheap to handle.
+                cache.misses += 1;
+                layout::analyze_page(text.get(range.clone()).unwrap_or(""), range.start, model)
+            };
+            fresh.insert(key, page.clone());
+            pages.push(page);
+        }
         // Keep only the current pages, so the cache never outgrows the document.
         cache.pages = fresh;
         let layout = layout::assemble(text, pages, model);
@@ -241,6 +255,28 @@ mod tests {
         assert_eq!(second.layout, full.layout);
         assert_eq!(first.facts.definitions.len(), 5);
         assert_eq!(second.facts.definitions, full.facts.definitions);
+    }
+
+    #[test]
+    fn page_cache_handles_repeated_pages_and_large_documents() {
+        // Repeated page texts share one cache entry; a document past the parallel threshold
+        // gets the same layout as the sequential path.
+        let page = |n: usize| {
+            format!("Kop\nDe dienst werkt samen met partners in het land {}. De Nationale Dienst\nvoor Toetsing (NDT) onderzoekt het werk.\n", n % 3)
+        };
+        let text: String = (0..3000).map(page).collect::<Vec<_>>().join("\u{c}");
+        assert!(text.len() > 200 * 1024);
+        let model = LanguageModel::from_text(&text);
+        let mut cache = PageCache::default();
+        let cached = DocumentAnalysis::with_cache(&text, &model, &mut cache);
+        assert_eq!((cache.hits, cache.misses), (2997, 3));
+        let full = DocumentAnalysis::with_model(&text, &model);
+        assert_eq!(cached.layout, full.layout);
+        let sequential: Vec<_> = crate::layout::page_ranges(&text)
+            .into_iter()
+            .map(|r| crate::layout::analyze_page(&text[r.clone()], r.start, &model))
+            .collect();
+        assert_eq!(full.layout.pages, sequential);
     }
 
     #[test]

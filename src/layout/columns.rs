@@ -78,6 +78,8 @@ const REFINE_ROUNDS: usize = 1;
 const CANDIDATE_SLACK: f32 = 4.0;
 /// Viterbi beam: states scoring this much below the best on their line are dropped.
 const BEAM: f32 = 8.0;
+/// The coarse passes only choose a width and a first reading to measure the columns on.
+const COARSE_BEAM: f32 = 3.0;
 /// Left-column widths tried around the estimate in the first pass.
 const COARSE_WIDTH_STEPS: [i32; 3] = [-4, 0, 4];
 const WRAP_TOLERANCE: f32 = 4.0;
@@ -302,6 +304,8 @@ struct Scorer<'a> {
     /// Word-wrap consistency: slack allowed, and penalty per character beyond it.
     wrap_tolerance: f32,
     wrap_per_char: f32,
+    /// Viterbi beam (see [`BEAM`]).
+    beam: f32,
 }
 
 impl Scorer<'_> {
@@ -674,24 +678,25 @@ impl Scorer<'_> {
         [a.left, a.right, a.whole].iter().flatten().map(|seg| seg.end.max(PAGE_EDGE_FLOOR)).sum()
     }
 
-    fn candidates(&self, line: usize, two_column: bool) -> Vec<Cand> {
+    /// The candidate splits of a line (into `out`, replacing what it held).
+    fn candidates_into(&self, line: usize, two_column: bool, out: &mut Vec<Cand>) {
+        out.clear();
         let Some(data) = self.lines.get(line) else {
-            return Vec::new();
+            return;
         };
         if data.blank {
-            return vec![Cand::Blank];
+            out.push(Cand::Blank);
+            return;
         }
         if !two_column {
-            return vec![Cand::Whole];
+            out.push(Cand::Whole);
+            return;
         }
-        let mut out = vec![Cand::Whole, Cand::Left, Cand::Right];
+        out.extend([Cand::Whole, Cand::Left, Cand::Right]);
         let chars = data.chars;
-        for k in 0..data.words.len().saturating_sub(1) {
-            let (Some(a), Some(b)) = (data.words.get(k), data.words.get(k + 1)) else {
-                continue;
-            };
-            let left_chars = a.x + a.w;
-            let right_chars = chars - b.x;
+        for (k, pair) in data.words.windows(2).enumerate() {
+            let left_chars = pair[0].x + pair[0].w;
+            let right_chars = chars - pair[1].x;
             // Far outside the widths the overflow penalty decides anyway; skip those states.
             if left_chars <= self.left_width + CANDIDATE_SLACK
                 && right_chars <= self.right_width + CANDIDATE_SLACK
@@ -699,7 +704,6 @@ impl Scorer<'_> {
                 out.push(Cand::Split(k));
             }
         }
-        out
     }
 
     /// Viterbi over the page. Returns the best score and the chosen candidate per line.
@@ -713,48 +717,54 @@ impl Scorer<'_> {
         if n == 0 {
             return (0.0, Vec::new());
         }
-        let states: Vec<Vec<State>> = (0..n)
-            .map(|i| {
-                let cands = match forced {
-                    Some((line, cand)) if line == i => vec![cand],
-                    _ => self.candidates(i, two_column),
-                };
-                cands.into_iter().map(|c| self.state(i, c, two_column)).collect()
-            })
-            .collect();
-        let mut score: Vec<Vec<f32>> = Vec::with_capacity(n);
-        let mut back: Vec<Vec<usize>> = Vec::with_capacity(n);
-        score.push(states[0].iter().map(|s| self.initial(s) + s.emit).collect());
-        back.push(vec![0; states[0].len()]);
+        // All lines' states in one vector (`offsets[i]..offsets[i + 1]` are line i's), with
+        // their scores and back pointers beside them: a page costs a handful of allocations.
+        let mut states: Vec<State> = Vec::with_capacity(n * 8);
+        let mut offsets: Vec<usize> = Vec::with_capacity(n + 1);
+        let mut cands: Vec<Cand> = Vec::new();
+        for i in 0..n {
+            offsets.push(states.len());
+            match forced {
+                Some((line, cand)) if line == i => {
+                    cands.clear();
+                    cands.push(cand);
+                }
+                _ => self.candidates_into(i, two_column, &mut cands),
+            }
+            states.extend(cands.iter().map(|&c| self.state(i, c, two_column)));
+        }
+        offsets.push(states.len());
+        let mut score = vec![f32::NEG_INFINITY; states.len()];
+        let mut back = vec![0usize; states.len()];
+        for j in offsets[0]..offsets[1] {
+            score[j] = self.initial(&states[j]) + states[j].emit;
+        }
         let mut alive: Vec<usize> = Vec::new();
         for i in 1..n {
+            let (prev, cur) = (offsets[i - 1]..offsets[i], offsets[i]..offsets[i + 1]);
             // Beam: previous states far behind the best one cannot win any more.
-            let best_prev = score[i - 1].iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let best_prev = score[prev.clone()].iter().copied().fold(f32::NEG_INFINITY, f32::max);
             alive.clear();
-            alive.extend((0..states[i - 1].len()).filter(|&j| score[i - 1][j] >= best_prev - BEAM));
-            let mut row = Vec::with_capacity(states[i].len());
-            let mut row_back = Vec::with_capacity(states[i].len());
-            for b in &states[i] {
+            alive.extend(prev.filter(|&j| score[j] >= best_prev - self.beam));
+            for k in cur {
+                let b = &states[k];
                 let mut best = f32::NEG_INFINITY;
-                let mut best_j = 0;
+                let mut best_j = alive.first().copied().unwrap_or(0);
                 for &j in &alive {
-                    let a = &states[i - 1][j];
-                    let s = score[i - 1][j] + self.transition(a, b);
+                    let s = score[j] + self.transition(&states[j], b);
                     if s > best {
                         best = s;
                         best_j = j;
                     }
                 }
-                row.push(best + b.emit);
-                row_back.push(best_j);
+                score[k] = best + b.emit;
+                back[k] = best_j;
             }
-            score.push(row);
-            back.push(row_back);
         }
         let mut best = f32::NEG_INFINITY;
-        let mut best_j = 0;
-        for (j, a) in states[n - 1].iter().enumerate() {
-            let s = score[n - 1][j] + self.last(a);
+        let mut best_j = offsets[n - 1];
+        for j in offsets[n - 1]..offsets[n] {
+            let s = score[j] + self.last(&states[j]);
             if s > best {
                 best = s;
                 best_j = j;
@@ -762,9 +772,9 @@ impl Scorer<'_> {
         }
         let mut path = vec![Cand::Blank; n];
         let mut j = best_j;
-        for i in (0..n).rev() {
-            path[i] = states[i][j].cand;
-            j = back[i][j];
+        for slot in path.iter_mut().rev() {
+            *slot = states[j].cand;
+            j = back[j];
         }
         (best, path)
     }
@@ -859,6 +869,7 @@ pub fn decode_page(lines: &[&str], model: &LanguageModel) -> (PageColumns, Vec<C
         tolerance: OVERFLOW_TOLERANCE,
         wrap_tolerance: WRAP_TOLERANCE,
         wrap_per_char: WRAP_PER_CHAR,
+        beam: BEAM,
     };
     // Too little text, or lines too short to hold two columns of real prose.
     if lengths.len() < 3 || full < 30 {
@@ -893,6 +904,7 @@ pub fn decode_page(lines: &[&str], model: &LanguageModel) -> (PageColumns, Vec<C
             tolerance: OVERFLOW_TOLERANCE,
             wrap_tolerance: WRAP_TOLERANCE,
             wrap_per_char: WRAP_PER_CHAR,
+            beam: COARSE_BEAM,
         };
         let (score, path) = scorer.decode(true);
         if best.as_ref().is_none_or(|b| score > b.0) {
@@ -928,6 +940,7 @@ pub fn decode_page(lines: &[&str], model: &LanguageModel) -> (PageColumns, Vec<C
             tolerance: REFINED_TOLERANCE,
             wrap_tolerance: REFINED_WRAP_TOLERANCE,
             wrap_per_char: REFINED_WRAP_PER_CHAR,
+            beam: BEAM,
         };
         let (score, p) = scorer.decode(true);
         refined_score = score;
@@ -985,6 +998,7 @@ pub fn explain_seam(
         tolerance: REFINED_TOLERANCE,
         wrap_tolerance: REFINED_WRAP_TOLERANCE,
         wrap_per_char: REFINED_WRAP_PER_CHAR,
+        beam: BEAM,
     };
     let Some(d) = data.get(line) else {
         return String::from("no such line");

@@ -30,14 +30,10 @@ pub fn is_suspension_conjunction(word: &str) -> bool {
 
 /// [`is_suspension_conjunction`] by vocabulary key (see `words::key`).
 pub fn is_suspension_conjunction_key(word_key: u64) -> bool {
-    use std::collections::HashSet;
     use std::sync::OnceLock;
-    static SET: OnceLock<HashSet<u64>> = OnceLock::new();
+    static SET: OnceLock<super::words::KeySet> = OnceLock::new();
     SET.get_or_init(|| {
-        ["en", "of", "tot", "als", "maar", "noch", "dan", "and", "or"]
-            .iter()
-            .map(|w| super::words::key(w))
-            .collect()
+        super::words::key_set(&["en", "of", "tot", "als", "maar", "noch", "dan", "and", "or"])
     })
     .contains(&word_key)
 }

@@ -178,11 +178,26 @@ pub fn page_ranges(text: &str) -> Vec<Range<usize>> {
 
 /// Analyses a whole document. `model` should include the document (see [`LanguageModel`]).
 pub fn analyze(text: &str, model: &LanguageModel) -> Layout {
-    let pages: Vec<PageLayout> = page_ranges(text)
-        .into_iter()
-        .map(|r| analyze_page(text.get(r.clone()).unwrap_or(""), r.start, model))
-        .collect();
+    let pages = analyze_pages(text, &page_ranges(text), model);
     assemble(text, pages, model)
+}
+
+/// Documents at least this large have their pages decoded on all cores.
+const PARALLEL_MIN_BYTES: usize = 128 * 1024;
+
+/// [`analyze_page`] for each of `ranges` of `text`, in order.
+pub fn analyze_pages(
+    text: &str,
+    ranges: &[Range<usize>],
+    model: &LanguageModel,
+) -> Vec<PageLayout> {
+    let page = |r: &Range<usize>| analyze_page(text.get(r.clone()).unwrap_or(""), r.start, model);
+    let bytes: usize = ranges.iter().map(|r| r.len()).sum();
+    if bytes >= PARALLEL_MIN_BYTES {
+        crate::parallel::map(ranges, page)
+    } else {
+        ranges.iter().map(page).collect()
+    }
 }
 
 /// Builds the document layout from page layouts (fresh or from a page cache, moved to their

@@ -2,6 +2,7 @@
 //! case and punctuation facts the decoder scores, and the hash used as a vocabulary key.
 
 use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 /// One whitespace-delimited word of a line. Offsets are bytes relative to the line start;
@@ -116,7 +117,10 @@ const FUNCTION_WORDS: &[&str] = &[
     "with", "on", "at", "by", "from", "that", "or",
 ];
 
-fn key_set(list: &[&str]) -> HashSet<u64> {
+/// A set of vocabulary keys (already hashes, so a cheap hasher will do).
+pub(crate) type KeySet = HashSet<u64, BuildHasherDefault<super::model::KeyHasher>>;
+
+pub(crate) fn key_set(list: &[&str]) -> KeySet {
     list.iter().map(|w| key(w)).collect()
 }
 
@@ -126,7 +130,7 @@ pub fn is_function_word(word: &str) -> bool {
 
 /// [`is_function_word`] by vocabulary key.
 pub fn is_function_word_key(word_key: u64) -> bool {
-    static SET: OnceLock<HashSet<u64>> = OnceLock::new();
+    static SET: OnceLock<KeySet> = OnceLock::new();
     SET.get_or_init(|| key_set(FUNCTION_WORDS)).contains(&word_key)
 }
 
@@ -136,7 +140,7 @@ pub fn is_closed_class(word: &str) -> bool {
 }
 
 pub fn is_closed_class_key(k: u64) -> bool {
-    static SET: OnceLock<HashSet<u64>> = OnceLock::new();
+    static SET: OnceLock<KeySet> = OnceLock::new();
     SET.get_or_init(|| key_set(CLOSED_CLASS)).contains(&k)
 }
 

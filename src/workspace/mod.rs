@@ -27,21 +27,8 @@ pub fn build_model<'a>(texts: impl IntoIterator<Item = &'a str>) -> LanguageMode
 /// Analyse documents on all cores, each with its model (or one of its own when `None`); the
 /// results are in the order of `docs`. Holds no lock: callers fetch the models first.
 pub fn analyze_all(docs: &[(Arc<str>, Option<Arc<LanguageModel>>)]) -> Vec<Arc<DocumentAnalysis>> {
-    let threads =
-        std::thread::available_parallelism().map_or(1, |n| n.get()).min(docs.len().max(1));
-    let chunk = docs.len().div_ceil(threads).max(1);
-    let analyze = |(text, model): &(Arc<str>, Option<Arc<LanguageModel>>)| {
+    crate::parallel::map(docs, |(text, model)| {
         Arc::new(DocumentAnalysis::with_optional_model(text, model.as_deref()))
-    };
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = docs
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(analyze).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
     })
 }
 

@@ -1,0 +1,55 @@
+//! Data parallelism for the analysis core: the same function over many independent items
+//! (documents, pages) on all cores, results in input order.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// `f` applied to every item, on up to `available_parallelism` threads. Threads take the next
+/// unclaimed item as they finish one, so one large item does not hold up a static share of the
+/// others. A panic in `f` is re-raised in the caller.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            done.push((i, f(item)));
+        }
+        done
+    };
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+        for handle in handles {
+            let done = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (i, r) in done {
+                slots[i] = Some(r);
+            }
+        }
+    });
+    slots.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_input_order() {
+        let items: Vec<u64> = (0..1000).collect();
+        let out = map(&items, |x| x * 2);
+        assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert!(map(&[] as &[u8], |x| *x).is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "item 7")]
+    fn reraises_panics() {
+        let items: Vec<u32> = (0..20).collect();
+        map(&items, |&x| if x == 7 { panic!("item 7") } else { x });
+    }
+}
