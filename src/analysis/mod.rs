@@ -98,6 +98,12 @@ pub struct PageCache {
     pub misses: usize,
 }
 
+impl PageCache {
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+}
+
 fn hash_text(text: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -276,7 +282,7 @@ mod tests {
             .into_iter()
             .map(|r| crate::layout::analyze_page(&text[r.clone()], r.start, &model))
             .collect();
-        assert_eq!(full.layout.pages, sequential);
+        assert_eq!(full.layout, crate::layout::assemble(&text, sequential, &model));
     }
 
     #[test]

@@ -59,6 +59,7 @@ pub struct PageLayout {
     pub columns: PageColumns,
     pub lines: Vec<LineLayout>,
     /// Paragraphs of this page in reading order (before merging across columns and pages).
+    /// Filled by [`analyze_page`]; [`assemble`] moves them into [`Layout::paragraphs`].
     pub paragraphs: Vec<Paragraph>,
 }
 
@@ -202,27 +203,37 @@ pub fn analyze_pages(
 
 /// Builds the document layout from page layouts (fresh or from a page cache, moved to their
 /// offsets with [`PageLayout::shifted`]): merges paragraphs that continue across column and page
-/// breaks.
-pub fn assemble(text: &str, pages: Vec<PageLayout>, model: &LanguageModel) -> Layout {
-    let paragraphs = merge_continuations(text, &pages, model);
+/// breaks. The pages' paragraphs move into [`Layout::paragraphs`] (the pages keep none), so the
+/// document's reflowed text is held once.
+pub fn assemble(text: &str, mut pages: Vec<PageLayout>, model: &LanguageModel) -> Layout {
+    let page_paragraphs: Vec<Paragraph> =
+        pages.iter_mut().flat_map(|page| std::mem::take(&mut page.paragraphs)).collect();
+    let mut paragraphs = merge_continuations(text, page_paragraphs, model);
+    for p in &mut paragraphs {
+        p.shrink_to_fit();
+    }
     Layout { pages, paragraphs }
 }
 
 /// Merges a body paragraph that stops mid-sentence at a column or page end with the next body
 /// paragraph when that one starts lowercase (the sentence goes on).
-fn merge_continuations(text: &str, pages: &[PageLayout], model: &LanguageModel) -> Vec<Paragraph> {
-    let all: Vec<&Paragraph> = pages.iter().flat_map(|p| p.paragraphs.iter()).collect();
-    let mut out: Vec<Paragraph> = Vec::with_capacity(all.len());
-    let mut group: Vec<&Paragraph> = Vec::new();
-    let flush = |group: &mut Vec<&Paragraph>, out: &mut Vec<Paragraph>| {
-        match group.len() {
-            0 => {}
-            1 => out.push(group[0].clone()),
-            _ => out.push(stream::merge(text, group, model)),
+fn merge_continuations(
+    text: &str,
+    paragraphs: Vec<Paragraph>,
+    model: &LanguageModel,
+) -> Vec<Paragraph> {
+    let mut out: Vec<Paragraph> = Vec::with_capacity(paragraphs.len());
+    let mut group: Vec<Paragraph> = Vec::new();
+    let flush = |group: &mut Vec<Paragraph>, out: &mut Vec<Paragraph>| {
+        if group.len() > 1 {
+            let parts: Vec<&Paragraph> = group.iter().collect();
+            out.push(stream::merge(text, &parts, model));
+            group.clear();
+        } else {
+            out.append(group);
         }
-        group.clear();
     };
-    for p in all {
+    for p in paragraphs {
         let continues = match group.last() {
             Some(prev) => {
                 let prev_last = prev.text.split_whitespace().last().unwrap_or("");

@@ -49,6 +49,28 @@ pub fn render(layout: &Layout) -> String {
     out
 }
 
+/// The reading-order text of the paragraphs (or parts of paragraphs) that lie in buffer range
+/// `page`, one entry per paragraph: what a page looks like reflowed. A word joined across the
+/// page's end keeps its hyphen, so the next page still completes it.
+pub fn page_paragraph_texts(layout: &Layout, page: Range<usize>) -> Vec<String> {
+    let inside = |r: &Range<usize>| !r.is_empty() && page.start <= r.start && r.end <= page.end;
+    layout
+        .paragraphs
+        .iter()
+        .filter_map(|p| {
+            let first = p.pieces.iter().position(|piece| inside(&piece.source))?;
+            let last = p.pieces.iter().rposition(|piece| inside(&piece.source))?;
+            let (start, end) = (p.pieces[first].stream.start, p.pieces[last].stream.end);
+            let mut text = p.text.get(start..end)?.trim().to_string();
+            let word_goes_on = p.text.get(end..).and_then(|rest| rest.chars().next());
+            if last + 1 < p.pieces.len() && word_goes_on.is_some_and(char::is_alphanumeric) {
+                text.push('-');
+            }
+            (!text.is_empty()).then_some(text)
+        })
+        .collect()
+}
+
 /// Reflows `text` with a language model learnt from `text` alone.
 pub fn reflow(text: &str) -> String {
     let model = LanguageModel::from_text(text);
@@ -59,4 +81,23 @@ pub fn reflow(text: &str) -> String {
 /// include `text`).
 pub fn reflow_with_model(text: &str, model: &LanguageModel) -> String {
     render(&analyze(text, model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_texts_split_paragraphs_at_the_page_and_keep_the_hyphen() {
+        let text = "De dienst werkt al jaren aan een betere organisatie-\n\u{c}ontwikkeling van het werk. Daarna volgt meer.\n";
+        let model = LanguageModel::from_text(text);
+        let layout = analyze(text, &model);
+        assert_eq!(layout.paragraphs.len(), 1, "{:?}", layout.paragraphs);
+        assert!(layout.paragraphs[0].text.contains("organisatieontwikkeling"));
+        assert!(layout.pages.iter().all(|p| p.paragraphs.is_empty()));
+        let first = page_paragraph_texts(&layout, layout.pages[0].range.clone());
+        assert_eq!(first, ["De dienst werkt al jaren aan een betere organisatie-"]);
+        let second = page_paragraph_texts(&layout, layout.pages[1].range.clone());
+        assert_eq!(second, ["ontwikkeling van het werk. Daarna volgt meer."]);
+    }
 }

@@ -74,6 +74,15 @@ impl Paragraph {
 
     /// Appends the segment `source` of `doc` (a column's text on one line), resolving a
     /// hyphenated break with the previous segment.
+    /// Releases spare capacity once the paragraph is complete (layouts of a whole workspace
+    /// stay in memory).
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.pieces.shrink_to_fit();
+        self.hyphens.shrink_to_fit();
+        self.segments.shrink_to_fit();
+    }
+
     pub fn push_segment(&mut self, doc: &str, source: Range<usize>, model: &LanguageModel) {
         let Some(segment) = doc.get(source.clone()) else {
             return;

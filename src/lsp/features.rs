@@ -326,8 +326,8 @@ pub fn rewrite_actions(
     if let Some(page) =
         layout.pages.iter().find(|p| p.range.start <= offset && offset <= p.range.end)
     {
-        let mut paragraphs: Vec<&str> =
-            page.paragraphs.iter().map(|p| p.text.trim()).filter(|t| !t.is_empty()).collect();
+        let mut paragraphs =
+            crate::layout::reflow::page_paragraph_texts(layout, page.range.clone());
         paragraphs.dedup();
         let mut replacement = paragraphs.join("\n\n");
         let page_text = doc.text.get(page.range.clone()).unwrap_or("");

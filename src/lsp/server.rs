@@ -56,6 +56,20 @@ struct OpenAnalysisState {
     own_model: Option<Arc<LanguageModel>>,
 }
 
+impl OpenAnalysisState {
+    /// The model must stay the same across edits for pages to be reused: the workspace's, or
+    /// for a document outside it one learnt from its first version.
+    fn model(&mut self, workspace: Option<Arc<LanguageModel>>, text: &str) -> Arc<LanguageModel> {
+        match workspace {
+            Some(model) => model,
+            None => self
+                .own_model
+                .get_or_insert_with(|| Arc::new(LanguageModel::from_text(text)))
+                .clone(),
+        }
+    }
+}
+
 /// State shared with background tasks.
 struct Shared {
     client: Client,
@@ -66,7 +80,7 @@ struct Shared {
     /// Bumped by every workspace scan, so an older scan stops early.
     scan_generation: AtomicU64,
     /// Page layouts of each open document's last analysis.
-    page_caches: DashMap<DocKey, Mutex<OpenAnalysisState>>,
+    page_caches: DashMap<DocKey, Arc<Mutex<OpenAnalysisState>>>,
 }
 
 pub struct Backend {
@@ -126,22 +140,26 @@ impl Shared {
     }
 
     /// Analyse an open document and put it in the index unless a newer version is there.
+    /// A document opened with the text the workspace scan indexed keeps that analysis (its
+    /// first diagnostics need no layout work); its page cache is filled later, in
+    /// [`Shared::warm_page_cache`].
     fn index_open(&self, key: &DocKey, open: &OpenDocument) -> IndexedDoc {
         let text: Arc<str> = Arc::from(open.doc.text());
-        let workspace_model = self.index.read().ok().and_then(|index| index.model_for(key));
-        let analysis = {
-            let state = self.page_caches.entry(key.clone()).or_default();
-            let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            // The model must stay the same across edits for pages to be reused: the
-            // workspace's, or for a document outside it one learnt from its first version.
-            let model = match workspace_model {
-                Some(model) => model,
-                None => state
-                    .own_model
-                    .get_or_insert_with(|| Arc::new(LanguageModel::from_text(&text)))
-                    .clone(),
-            };
-            Arc::new(DocumentAnalysis::with_cache(&text, &model, &mut state.pages))
+        let (workspace_model, indexed) = match self.index.read() {
+            Ok(index) => (
+                index.model_for(key),
+                index.get(key).filter(|d| *d.text == *text).map(|d| d.analysis.clone()),
+            ),
+            Err(_) => (None, None),
+        };
+        let analysis = match indexed {
+            Some(analysis) => analysis,
+            None => {
+                let state = self.page_cache(key);
+                let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let model = state.model(workspace_model, &text);
+                Arc::new(DocumentAnalysis::with_cache(&text, &model, &mut state.pages))
+            }
         };
         let path = open.uri.to_file_path().map(|p| p.into_owned());
         let doc = IndexedDoc::new(key.clone(), path, text, analysis, Some(open.doc.version));
@@ -152,6 +170,28 @@ impl Shared {
             }
         }
         doc
+    }
+
+    /// The page cache of an open document. The map's shard lock is released before the caller
+    /// locks the cache for a (long) analysis.
+    fn page_cache(&self, key: &DocKey) -> Arc<Mutex<OpenAnalysisState>> {
+        self.page_caches.entry(key.clone()).or_default().value().clone()
+    }
+
+    /// Decodes the pages of an open document whose analysis came from the workspace scan, so
+    /// that its first edit re-decodes one page, not all of them. Blocking.
+    fn warm_page_cache(&self, doc: &IndexedDoc) {
+        if doc.version.is_none() || self.documents.version(&doc.key) != doc.version {
+            return; // closed or edited meanwhile: the next analysis fills the cache
+        }
+        let workspace_model = self.index.read().ok().and_then(|index| index.model_for(&doc.key));
+        let state = self.page_cache(&doc.key);
+        // Busy means an analysis is filling it right now.
+        let Ok(mut state) = state.try_lock() else { return };
+        if state.pages.is_empty() {
+            let model = state.model(workspace_model, &doc.text);
+            DocumentAnalysis::with_cache(&doc.text, &model, &mut state.pages);
+        }
     }
 
     /// Whether `path` lies under a workspace folder and matches the include/exclude globs.
@@ -200,20 +240,31 @@ impl Shared {
                     Some(doc) if doc.version == Some(version) => doc,
                     _ => worker.index_open(&job_key, &snapshot),
                 };
-                if worker.session().pull_diagnostics {
-                    return None;
-                }
-                Some((snapshot.uri.clone(), worker.diagnostics_for(&doc, &snapshot.uri)))
+                let diagnostics = (!worker.session().pull_diagnostics)
+                    .then(|| worker.diagnostics_for(&doc, &snapshot.uri));
+                Some((snapshot.uri.clone(), diagnostics, doc))
             });
             match job.await {
-                Ok(Some((uri, diagnostics))) => {
-                    if shared.documents.version(&key) == Some(version) {
-                        shared.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
-                    } else {
-                        debug!("dropping diagnostics of {} v{version}: superseded", key.as_str());
+                Ok(Some((uri, diagnostics, doc))) => {
+                    if let Some(diagnostics) = diagnostics {
+                        if shared.documents.version(&key) == Some(version) {
+                            shared
+                                .client
+                                .publish_diagnostics(uri, diagnostics, Some(version))
+                                .await;
+                        } else {
+                            debug!(
+                                "dropping diagnostics of {} v{version}: superseded",
+                                key.as_str()
+                            );
+                        }
                     }
+                    let worker = shared.clone();
+                    tokio::task::spawn_blocking(move || worker.warm_page_cache(&doc));
                 }
                 Ok(None) => {}
+                // The runtime is shutting down.
+                Err(err) if err.is_cancelled() => debug!("analysis of {} cancelled", key.as_str()),
                 Err(err) => error!("analysis of {} v{version} failed: {err}", key.as_str()),
             }
         });
