@@ -67,3 +67,37 @@ pub struct Finding {
     pub fixes: Vec<Fix>,
     pub related: Vec<Related>,
 }
+
+impl Finding {
+    /// The same finding for the same text moved by `delta` bytes (for per-page caches).
+    pub fn shifted(&self, delta: isize) -> Finding {
+        let mv = |r: &Range<usize>| {
+            r.start.saturating_add_signed(delta)..r.end.saturating_add_signed(delta)
+        };
+        Finding {
+            range: mv(&self.range),
+            fixes: self
+                .fixes
+                .iter()
+                .map(|fix| Fix {
+                    title: fix.title.clone(),
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|e| Edit { range: mv(&e.range), new_text: e.new_text.clone() })
+                        .collect(),
+                    safe: fix.safe,
+                    preferred: fix.preferred,
+                })
+                .collect(),
+            related: self
+                .related
+                .iter()
+                .map(|r| Related { range: mv(&r.range), message: r.message.clone() })
+                .collect(),
+            rule: self.rule,
+            severity: self.severity,
+            message: self.message.clone(),
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::acronyms;
 use crate::layout::{self, Layout, Paragraph, ParagraphKind};
@@ -74,7 +75,52 @@ fn sentence_around(text: &str, at: Range<usize>) -> String {
     text.get(sentence).unwrap_or("").to_string()
 }
 
+/// What the acronym and term finders see in one paragraph's text, in stream offsets: a pure
+/// function of the text, so a cache can keep it while the paragraph is unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct ParagraphFacts {
+    /// Definitions with the sentence that holds each.
+    definitions: Vec<(acronyms::Definition, String)>,
+    uses: Vec<(String, Range<usize>)>,
+    terms: Vec<(String, Range<usize>)>,
+}
+
+pub fn paragraph_facts(text: &str) -> ParagraphFacts {
+    let definitions = acronyms::find_definitions(text);
+    let own_mixed_case: Vec<String> = definitions
+        .iter()
+        .filter(|d| d.short.chars().any(char::is_lowercase))
+        .map(|d| d.short.clone())
+        .collect();
+    // `find_known_uses` returns every acronym-like token plus the known mixed-case forms.
+    let known = |token: &str| own_mixed_case.iter().any(|s| s == token);
+    ParagraphFacts {
+        definitions: definitions
+            .into_iter()
+            .map(|def| {
+                let at = def.long_range.start.min(def.short_range.start)..def.short_range.end;
+                let sentence = sentence_around(text, at);
+                (def, sentence)
+            })
+            .collect(),
+        uses: acronyms::find_known_uses(text, &known)
+            .into_iter()
+            .map(|u| (u.short, u.range))
+            .collect(),
+        terms: acronyms::find_named_terms(text).into_iter().map(|t| (t.key, t.range)).collect(),
+    }
+}
+
 pub fn compute(layout: &Layout) -> DocumentFacts {
+    compute_with(layout, &mut |text| Arc::new(paragraph_facts(text)))
+}
+
+/// [`compute`] with the paragraphs' facts from `facts_of` (a cache, or [`paragraph_facts`]),
+/// moved to the paragraphs' places in the buffer.
+pub fn compute_with(
+    layout: &Layout,
+    facts_of: &mut dyn FnMut(&str) -> Arc<ParagraphFacts>,
+) -> DocumentFacts {
     let mut facts = DocumentFacts::default();
     for paragraph in &layout.paragraphs {
         if paragraph.kind == ParagraphKind::Heading {
@@ -83,14 +129,8 @@ pub fn compute(layout: &Layout) -> DocumentFacts {
                 range: paragraph.source_span(),
             });
         }
-        let text = &paragraph.text;
-        let definitions = acronyms::find_definitions(text);
-        let own_mixed_case: Vec<String> = definitions
-            .iter()
-            .filter(|d| d.short.chars().any(char::is_lowercase))
-            .map(|d| d.short.clone())
-            .collect();
-        for def in definitions {
+        let found = facts_of(&paragraph.text);
+        for (def, sentence) in &found.definitions {
             let (Some(short_range), Some(long_range)) = (
                 to_buffer(paragraph, def.short_range.clone()),
                 to_buffer(paragraph, def.long_range.clone()),
@@ -98,27 +138,21 @@ pub fn compute(layout: &Layout) -> DocumentFacts {
                 continue;
             };
             facts.definitions.push(DefinitionFact {
-                sentence: sentence_around(
-                    text,
-                    def.long_range.start.min(def.short_range.start)..def.short_range.end,
-                ),
-                short: def.short,
-                long: def.long,
+                sentence: sentence.clone(),
+                short: def.short.clone(),
+                long: def.long.clone(),
                 short_range,
                 long_range,
             });
         }
-        // `find_known_uses` returns every acronym-like token plus the known mixed-case forms.
-        let known = |token: &str| own_mixed_case.iter().any(|s| s == token);
-        let uses = acronyms::find_known_uses(text, &known);
-        for use_ in uses {
-            if let Some(range) = to_buffer(paragraph, use_.range) {
-                facts.uses.push(Mention { key: use_.short, range });
+        for (key, range) in &found.uses {
+            if let Some(range) = to_buffer(paragraph, range.clone()) {
+                facts.uses.push(Mention { key: key.clone(), range });
             }
         }
-        for term in acronyms::find_named_terms(text) {
-            if let Some(range) = to_buffer(paragraph, term.range) {
-                facts.terms.push(Mention { key: term.key, range });
+        for (key, range) in &found.terms {
+            if let Some(range) = to_buffer(paragraph, range.clone()) {
+                facts.terms.push(Mention { key: key.clone(), range });
             }
         }
     }

@@ -3,15 +3,19 @@
 //! Pure: text in, facts and findings with byte ranges out. No LSP types, no async, no I/O.
 //! Cross-document knowledge (which acronyms the workspace defines) comes in as a function.
 
+pub mod cache;
 pub mod facts;
+
+use std::sync::{Arc, OnceLock};
 
 use crate::config::Config;
 use crate::finding::{Edit, Finding, Fix, Severity};
-use std::collections::HashMap;
 
 use crate::layout::{self, LanguageModel, Layout, PageLayout};
 use crate::rules;
 
+use cache::hash_text;
+pub use cache::PageCache;
 pub use facts::{DefinitionFact, DocumentFacts, HeadingFact, Mention};
 
 /// Everything derived from one version of a document's text.
@@ -19,6 +23,9 @@ pub use facts::{DefinitionFact, DocumentFacts, HeadingFact, Mention};
 pub struct DocumentAnalysis {
     pub layout: Layout,
     pub facts: DocumentFacts,
+    /// Findings that depend on this text alone (layout and characters), sorted by position;
+    /// computed on first use, or with the cache when there is one.
+    intrinsic: OnceLock<Vec<Finding>>,
 }
 
 impl DocumentAnalysis {
@@ -39,13 +46,15 @@ impl DocumentAnalysis {
     pub fn with_model(text: &str, model: &LanguageModel) -> Self {
         let layout = layout::analyze(text, model);
         let facts = facts::compute(&layout);
-        DocumentAnalysis { layout, facts }
+        DocumentAnalysis { layout, facts, intrinsic: OnceLock::new() }
     }
 
-    /// Like [`DocumentAnalysis::with_model`], reusing the layout of every page whose text (and
-    /// model) is unchanged since the last call with the same cache: after an edit only the
-    /// edited page is decoded again.
+    /// Like [`DocumentAnalysis::with_model`], reusing from `cache` everything about the pages
+    /// and paragraphs whose text (and model) is unchanged since the last call: after an edit
+    /// only the edited page is decoded again, and only its paragraphs are searched again. Also
+    /// computes the document's findings (which a caller then needs).
     pub fn with_cache(text: &str, model: &LanguageModel, cache: &mut PageCache) -> Self {
+        cache.start_round();
         let fingerprint = model.fingerprint();
         let ranges = layout::page_ranges(text);
         let keys: Vec<(u64, u64)> = ranges
@@ -57,58 +66,70 @@ impl DocumentAnalysis {
         let (missing_keys, missing_ranges): (Vec<(u64, u64)>, Vec<_>) = ranges
             .iter()
             .zip(&keys)
-            .filter(|(_, key)| !cache.pages.contains_key(key) && seen.insert(**key))
+            .filter(|(_, key)| !cache.pages.contains(key) && seen.insert(**key))
             .map(|(range, key)| (*key, range.clone()))
             .unzip();
-        let mut decoded: HashMap<(u64, u64), PageLayout> = missing_keys
-            .into_iter()
-            .zip(layout::analyze_pages(text, &missing_ranges, model))
-            .collect();
-        let mut fresh = HashMap::new();
+        cache.misses += missing_keys.len();
+        cache.hits += ranges.len() - missing_keys.len();
+        let decoded = layout::analyze_pages(text, &missing_ranges, model);
+        for (key, page) in missing_keys.into_iter().zip(decoded) {
+            cache.pages.insert(key, Arc::new(page));
+        }
         let mut pages: Vec<PageLayout> = Vec::with_capacity(ranges.len());
-        for (range, key) in ranges.iter().zip(keys) {
-            let page = if let Some(page) = decoded.remove(&key) {
+        let mut page_findings: Vec<Finding> = Vec::new();
+        for (range, &key) in ranges.iter().zip(&keys) {
+            let page_text = text.get(range.clone()).unwrap_or("");
+            let page = cache.pages.get_or(key, || {
+                // Unreachable (every key was decoded above), but cheap to handle.
                 cache.misses += 1;
-                page
-            } else if let Some(known) = cache.pages.get(&key).or_else(|| fresh.get(&key)) {
-                cache.hits += 1;
-                known.shifted(range.start)
+                Arc::new(layout::analyze_page(page_text, range.start, model))
+            });
+            let page = if page.range.start == range.start {
+                PageLayout::clone(&page)
             } else {
-                // Unreachable (every key is cached or decoded), but cheap to handle.
-                cache.misses += 1;
-                layout::analyze_page(text.get(range.clone()).unwrap_or(""), range.start, model)
+                page.shifted(range.start)
             };
-            fresh.insert(key, page.clone());
+            let found = cache.page_findings.get_or(key, || {
+                let relative = -(range.start as isize);
+                own_page_findings(text, &page).iter().map(|f| f.shifted(relative)).collect()
+            });
+            page_findings.extend(found.iter().map(|f| f.shifted(range.start as isize)));
             pages.push(page);
         }
-        // Keep only the current pages, so the cache never outgrows the document.
-        cache.pages = fresh;
         let layout = layout::assemble(text, pages, model);
-        let facts = facts::compute(&layout);
-        DocumentAnalysis { layout, facts }
+        let facts = facts::compute_with(&layout, &mut |t| {
+            cache.paragraph_facts.get_or(hash_text(t), || Arc::new(facts::paragraph_facts(t)))
+        });
+        page_findings.extend(layout::rules::paragraph_findings(text, &layout, &mut |t| {
+            cache.sentences.get_or(hash_text(t), || layout::sentences::sentences(t).into())
+        }));
+        page_findings.sort_by_key(|f| (f.range.start, f.range.end));
+        DocumentAnalysis { layout, facts, intrinsic: OnceLock::from(page_findings) }
+    }
+
+    /// The findings that depend on the document's text alone (everything but undefined
+    /// acronyms, which depend on the workspace), before rule settings; sorted by position.
+    pub fn intrinsic_findings(&self, text: &str) -> &[Finding] {
+        self.intrinsic.get_or_init(|| {
+            let mut found: Vec<Finding> =
+                self.layout.pages.iter().flat_map(|page| own_page_findings(text, page)).collect();
+            found.extend(layout::rules::paragraph_findings(text, &self.layout, &mut |t| {
+                layout::sentences::sentences(t).into()
+            }));
+            found.sort_by_key(|f| (f.range.start, f.range.end));
+            found
+        })
     }
 }
 
-/// Page layouts of one document from its previous analysis, keyed by page text and model.
-#[derive(Debug, Default)]
-pub struct PageCache {
-    pages: HashMap<(u64, u64), PageLayout>,
-    /// Pages reused and decoded, over the cache's life (for tests and benchmarks).
-    pub hits: usize,
-    pub misses: usize,
-}
-
-impl PageCache {
-    pub fn is_empty(&self) -> bool {
-        self.pages.is_empty()
-    }
-}
-
-fn hash_text(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
+/// The findings about one page alone: its layout (furniture, interleaved lines) and its
+/// characters (garbled text works line by line).
+fn own_page_findings(text: &str, page: &PageLayout) -> Vec<Finding> {
+    let mut found = layout::rules::page_findings(text, page);
+    let page_text = text.get(page.range.clone()).unwrap_or("");
+    let start = page.range.start as isize;
+    found.extend(crate::garbled::check(page_text).iter().map(|f| f.shifted(start)));
+    found
 }
 
 /// Whether an acronym is explained somewhere: in the workspace's text or a glossary.
@@ -121,10 +142,8 @@ pub fn findings(
     is_defined: IsDefined,
     config: &Config,
 ) -> Vec<Finding> {
-    let mut found = layout::findings(text, &analysis.layout);
-    found.extend(crate::garbled::check(text));
-    found.extend(undefined_acronyms(analysis, is_defined));
-    rules::apply_settings(found, config)
+    let undefined = undefined_acronyms(analysis, is_defined);
+    rules::apply_settings(analysis.intrinsic_findings(text).iter().chain(&undefined), config)
 }
 
 fn undefined_acronyms(analysis: &DocumentAnalysis, is_defined: IsDefined) -> Vec<Finding> {
@@ -246,7 +265,7 @@ mod tests {
     #[test]
     fn page_cache_decodes_only_the_edited_page() {
         let page = |n: usize| {
-            format!("Kop van pagina {n}\nDe dienst werkt samen met partners in het land. De Nationale Dienst\nvoor Toetsing (NDT) onderzoekt het werk van de NDT zorgvuldig.\n")
+            format!("Kop van pagina {n}\nverder werkt de dienst samen met partners in Oekra\u{221a}\u{d8}ne. De Nationale Dienst\nvoor Toetsing (NDT) onderzoekt het werk van de NDT zorgvuldig. Het\n\nNieuwe alinea over de organisatie-\nontwikkeling en\n")
         };
         let text: String = (0..5).map(page).collect::<Vec<_>>().join("\u{c}");
         let model = LanguageModel::from_text(&text);
@@ -261,6 +280,19 @@ mod tests {
         assert_eq!(second.layout, full.layout);
         assert_eq!(first.facts.definitions.len(), 5);
         assert_eq!(second.facts.definitions, full.facts.definitions);
+        assert_eq!(second.facts.uses, full.facts.uses);
+        assert_eq!(second.facts.terms, full.facts.terms);
+        // Findings from cached pages and paragraphs, moved, equal a fresh computation, and
+        // per-page character findings equal those of the whole text.
+        let fresh = full.intrinsic_findings(&edited);
+        assert_eq!(second.intrinsic_findings(&edited), fresh);
+        let rules: Vec<&str> = fresh.iter().map(|f| f.rule).collect();
+        for rule in ["garbled-character", "hyphenated-word", "split-sentence"] {
+            assert!(rules.contains(&rule), "{rule} missing in {rules:?}");
+        }
+        let whole_text = crate::garbled::check(&edited);
+        let per_page: Vec<_> = fresh.iter().filter(|f| f.rule.starts_with("garbled")).collect();
+        assert_eq!(per_page, whole_text.iter().collect::<Vec<_>>());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::hyphen::HyphenDecision;
 use super::lines::line_end_with_terminator;
 use super::sentences::sentences;
 use super::words::char_len;
-use super::Layout;
+use super::{Layout, LineLayout, PageLayout};
 
 pub const SOURCE: &str = "scholion";
 
@@ -20,17 +20,37 @@ fn excerpt(text: &str, max_words: usize) -> String {
 
 /// All layout findings for `text` analysed as `layout`, sorted by position.
 pub fn findings(text: &str, layout: &Layout) -> Vec<Finding> {
-    let mut out = Vec::new();
-    furniture(text, layout, &mut out);
-    interleaved(text, layout, &mut out);
-    hyphenated(text, layout, &mut out);
-    split_sentences(text, layout, &mut out);
+    let mut out: Vec<Finding> =
+        layout.pages.iter().flat_map(|page| page_findings(text, page)).collect();
+    out.extend(paragraph_findings(text, layout, &mut |t| sentences(t).into()));
     out.sort_by_key(|f| (f.range.start, f.range.end));
     out
 }
 
-fn furniture(text: &str, layout: &Layout, out: &mut Vec<Finding>) {
-    for line in layout.lines() {
+/// The findings that depend on one page alone (page furniture, interleaved columns), in
+/// buffer ranges: a page cache can keep them with the page.
+pub fn page_findings(text: &str, page: &PageLayout) -> Vec<Finding> {
+    let mut out = Vec::new();
+    furniture(text, &page.lines, &mut out);
+    interleaved(text, &page.lines, &mut out);
+    out
+}
+
+/// The findings about the reading-order paragraphs (hyphenated words, split sentences).
+/// `sentences_of` segments a paragraph's text (a cache can answer for texts it has seen).
+pub fn paragraph_findings(
+    text: &str,
+    layout: &Layout,
+    sentences_of: &mut dyn FnMut(&str) -> std::sync::Arc<[Range<usize>]>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    hyphenated(text, layout, &mut out);
+    split_sentences(text, layout, sentences_of, &mut out);
+    out
+}
+
+fn furniture(text: &str, lines: &[LineLayout], out: &mut Vec<Finding>) {
+    for line in lines {
         if !line.role.is_furniture() {
             continue;
         }
@@ -59,8 +79,8 @@ fn furniture(text: &str, layout: &Layout, out: &mut Vec<Finding>) {
     }
 }
 
-fn interleaved(text: &str, layout: &Layout, out: &mut Vec<Finding>) {
-    for line in layout.lines() {
+fn interleaved(text: &str, lines: &[LineLayout], out: &mut Vec<Finding>) {
+    for line in lines {
         let (ColumnSplit::Two { right_start, .. }, Some(seam)) = (line.split, line.seam()) else {
             continue;
         };
@@ -153,9 +173,15 @@ fn hyphenated(text: &str, layout: &Layout, out: &mut Vec<Finding>) {
     }
 }
 
-fn split_sentences(text: &str, layout: &Layout, out: &mut Vec<Finding>) {
+fn split_sentences(
+    text: &str,
+    layout: &Layout,
+    sentences_of: &mut dyn FnMut(&str) -> std::sync::Arc<[Range<usize>]>,
+    out: &mut Vec<Finding>,
+) {
     for p in &layout.paragraphs {
-        for s in sentences(&p.text) {
+        let sentences = sentences_of(&p.text);
+        for s in sentences.iter() {
             let ranges = p.source_ranges(s.clone());
             let mut breaks: Vec<Range<usize>> = Vec::new();
             for pair in ranges.windows(2) {

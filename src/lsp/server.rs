@@ -946,7 +946,7 @@ impl LanguageServer for Backend {
             at.text_document.uri,
             Some(at.position),
             |shared, index, doc, offset| {
-                let findings = || crate::layout::findings(&doc.text, &doc.analysis.layout);
+                let findings = || doc.analysis.intrinsic_findings(&doc.text).to_vec();
                 features::definition(index, doc, offset, findings, shared.encoding())
             },
         )

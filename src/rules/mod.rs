@@ -74,22 +74,37 @@ const fn rule(
 }
 
 /// Drop disabled rules, apply severity overrides, sort by position and cap the count.
-pub fn apply_settings(mut findings: Vec<Finding>, config: &Config) -> Vec<Finding> {
-    findings.retain(|finding| config.rule(finding.rule).enabled);
-    for finding in &mut findings {
-        if let Some(severity) = config.rule(finding.rule).severity {
-            finding.severity = severity;
-        }
-    }
-    findings.sort_by(|a, b| {
+pub fn apply_settings<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+    config: &Config,
+) -> Vec<Finding> {
+    // Sort and cap references; only the findings shown are copied.
+    let mut shown: Vec<&Finding> =
+        findings.into_iter().filter(|finding| config.rule(finding.rule).enabled).collect();
+    shown.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
     let cap = config.max_diagnostics_per_file;
-    if findings.len() > cap && config.rule(TOO_MANY_FINDINGS).enabled {
-        let hidden = findings.len() - cap;
-        let first_hidden = findings[cap].range.clone();
-        findings.truncate(cap);
-        findings.push(Finding {
+    let hidden = if shown.len() > cap && config.rule(TOO_MANY_FINDINGS).enabled {
+        let hidden = shown.len() - cap;
+        let first_hidden = shown[cap].range.clone();
+        shown.truncate(cap);
+        Some((hidden, first_hidden))
+    } else {
+        None
+    };
+    let mut out: Vec<Finding> = shown
+        .into_iter()
+        .map(|finding| {
+            let mut finding = finding.clone();
+            if let Some(severity) = config.rule(finding.rule).severity {
+                finding.severity = severity;
+            }
+            finding
+        })
+        .collect();
+    if let Some((hidden, first_hidden)) = hidden {
+        out.push(Finding {
             rule: TOO_MANY_FINDINGS,
             severity: config.rule(TOO_MANY_FINDINGS).severity.unwrap_or(Severity::Information),
             message: format!(
@@ -101,7 +116,7 @@ pub fn apply_settings(mut findings: Vec<Finding>, config: &Config) -> Vec<Findin
             related: Vec::new(),
         });
     }
-    findings
+    out
 }
 
 #[cfg(test)]
@@ -147,7 +162,7 @@ mod tests {
             .rules
             .insert("b".into(), RuleSetting { enabled: true, severity: Some(Severity::Hint) });
         let out = apply_settings(
-            vec![finding("b", 9), finding("a", 0), finding("b", 3), finding("b", 5)],
+            &[finding("b", 9), finding("a", 0), finding("b", 3), finding("b", 5)],
             &config,
         );
         let codes: Vec<_> = out.iter().map(|f| (f.rule, f.range.start, f.severity)).collect();
