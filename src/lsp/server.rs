@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 
 use serde_json::Value;
@@ -67,6 +68,24 @@ struct Shared {
     scan_generation: AtomicU64,
     /// Page layouts of each open document's last analysis.
     page_caches: DashMap<DocKey, Mutex<OpenAnalysisState>>,
+    /// Open documents with an analysis running; `true` when another was asked for meanwhile.
+    analysing: DashMap<DocKey, bool>,
+}
+
+/// Forgets a document's running analysis if its job ends abnormally (a panic), so that later
+/// edits are analysed again.
+struct AnalysisGuard<'a> {
+    shared: &'a Shared,
+    key: &'a DocKey,
+    armed: bool,
+}
+
+impl Drop for AnalysisGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.shared.analysing.remove(self.key);
+        }
+    }
 }
 
 pub struct Backend {
@@ -84,6 +103,7 @@ impl Backend {
                 index: RwLock::new(WorkspaceIndex::new()),
                 scan_generation: AtomicU64::new(0),
                 page_caches: DashMap::new(),
+                analysing: DashMap::new(),
             }),
         }
     }
@@ -181,42 +201,74 @@ impl Shared {
 
     /// Re-analyse an open document off the message loop and publish its diagnostics, unless a
     /// newer version arrived meanwhile. Also refreshes the document's entry in the index.
+    ///
+    /// At most one analysis per document runs at a time: a request made while one runs is
+    /// remembered, and the running job goes again, at the newest version, when it is done. A
+    /// burst of edits thus costs two analyses, not one per edit running side by side (each
+    /// holding its own copy of the text), and a document's diagnostics are published in
+    /// version order.
     fn schedule_analysis(self: &Arc<Self>, key: DocKey) {
+        match self.analysing.entry(key.clone()) {
+            Entry::Occupied(mut running) => {
+                *running.get_mut() = true;
+                return;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(false);
+            }
+        }
         let shared = self.clone();
         tokio::spawn(async move {
-            let Some(snapshot) = shared.documents.get(&key) else {
-                return;
-            };
-            let version = snapshot.doc.version;
-            let worker = shared.clone();
-            let job_key = key.clone();
-            let job = tokio::task::spawn_blocking(move || {
-                // Superseded before we started: a newer version will be analysed anyway.
-                if worker.documents.version(&job_key) != Some(version) {
-                    return None;
-                }
-                // Reuses the index's analysis when it is already at this version.
-                let doc = match worker.current(&job_key) {
-                    Some(doc) if doc.version == Some(version) => doc,
-                    _ => worker.index_open(&job_key, &snapshot),
-                };
-                if worker.session().pull_diagnostics {
-                    return None;
-                }
-                Some((snapshot.uri.clone(), worker.diagnostics_for(&doc, &snapshot.uri)))
-            });
-            match job.await {
-                Ok(Some((uri, diagnostics))) => {
-                    if shared.documents.version(&key) == Some(version) {
-                        shared.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
-                    } else {
-                        debug!("dropping diagnostics of {} v{version}: superseded", key.as_str());
+            let mut guard = AnalysisGuard { shared: &shared, key: &key, armed: true };
+            loop {
+                shared.analyse_and_publish(&key).await;
+                match shared.analysing.entry(key.clone()) {
+                    Entry::Occupied(mut running) if *running.get() => *running.get_mut() = false,
+                    Entry::Occupied(running) => {
+                        running.remove();
+                        break;
                     }
+                    Entry::Vacant(_) => break,
                 }
-                Ok(None) => {}
-                Err(err) => error!("analysis of {} v{version} failed: {err}", key.as_str()),
             }
+            guard.armed = false;
         });
+    }
+
+    /// One analysis of an open document at its current version, then its diagnostics.
+    async fn analyse_and_publish(self: &Arc<Self>, key: &DocKey) {
+        let Some(snapshot) = self.documents.get(key) else {
+            return;
+        };
+        let version = snapshot.doc.version;
+        let worker = self.clone();
+        let job_key = key.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            // Superseded before we started: a newer version will be analysed anyway.
+            if worker.documents.version(&job_key) != Some(version) {
+                return None;
+            }
+            // Reuses the index's analysis when it is already at this version.
+            let doc = match worker.current(&job_key) {
+                Some(doc) if doc.version == Some(version) => doc,
+                _ => worker.index_open(&job_key, &snapshot),
+            };
+            if worker.session().pull_diagnostics {
+                return None;
+            }
+            Some((snapshot.uri.clone(), worker.diagnostics_for(&doc, &snapshot.uri)))
+        });
+        match job.await {
+            Ok(Some((uri, diagnostics))) => {
+                if self.documents.version(key) == Some(version) {
+                    self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+                } else {
+                    debug!("dropping diagnostics of {} v{version}: superseded", key.as_str());
+                }
+            }
+            Ok(None) => {}
+            Err(err) => error!("analysis of {} v{version} failed: {err}", key.as_str()),
+        }
     }
 
     /// Index every file of the workspace folders, reporting progress to the client.
