@@ -10,7 +10,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use dashmap::mapref::entry::Entry;
@@ -90,11 +90,19 @@ impl Drop for AnalysisGuard<'_> {
 
 pub struct Backend {
     shared: Arc<Shared>,
+    /// Set by the `shutdown` request: the process's exit code depends on it.
+    shutdown_requested: Arc<AtomicBool>,
 }
 
 impl Backend {
     pub fn new(client: Client) -> Self {
+        Backend::with_shutdown_flag(client, Arc::default())
+    }
+
+    /// A backend that sets `shutdown_requested` when the client sends `shutdown`.
+    pub fn with_shutdown_flag(client: Client, shutdown_requested: Arc<AtomicBool>) -> Self {
         Backend {
+            shutdown_requested,
             shared: Arc::new(Shared {
                 client,
                 documents: DocumentStore::default(),
@@ -488,6 +496,13 @@ fn read_files(
         if shared.documents.get(&key).is_some() {
             continue;
         }
+        if path.to_str().is_none() {
+            // URIs would carry it lossily: two such files could share one, and requests on it
+            // would name a file that does not exist.
+            info!("not indexing {}: file name is not valid UTF-8", path.display());
+            skipped += 1;
+            continue;
+        }
         match workspace::read_text(path, max_size) {
             Ok(text) => read.push((key, path.clone(), Arc::from(text))),
             Err(reason) => {
@@ -755,6 +770,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         info!("shutdown");
+        self.shutdown_requested.store(true, Ordering::SeqCst);
         // Stop a running scan.
         self.shared.scan_generation.fetch_add(1, Ordering::SeqCst);
         Ok(())
@@ -1023,13 +1039,22 @@ impl LanguageServer for Backend {
         _: WorkspaceDiagnosticParams,
     ) -> Result<WorkspaceDiagnosticReportResult> {
         let shared = self.shared.clone();
+        // tower-lsp drops this future when the client cancels the request; the guard then tells
+        // the blocking job to stop instead of working on for nobody.
+        let cancelled = CancelOnDrop::default();
+        let stop = cancelled.flag.clone();
         let items = tokio::task::spawn_blocking(move || {
             let docs: Vec<(DocKey, Option<PathBuf>)> = match shared.index.read() {
                 Ok(index) => index.docs().map(|d| (d.key.clone(), d.path.clone())).collect(),
                 Err(_) => Vec::new(),
             };
+            let total = docs.len();
             let mut items = Vec::new();
-            for (key, path) in docs {
+            for (done, (key, path)) in docs.into_iter().enumerate() {
+                if stop.load(Ordering::Relaxed) {
+                    info!("workspace diagnostics cancelled after {done} of {total} documents");
+                    break;
+                }
                 let open = shared.documents.get(&key);
                 let uri = match (&open, path) {
                     (Some(open), _) => open.uri.clone(),
@@ -1057,7 +1082,21 @@ impl LanguageServer for Backend {
         })
         .await
         .map_err(|err| internal(&format!("workspace diagnostics failed: {err}")))?;
+        drop(cancelled);
         Ok(WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }))
+    }
+}
+
+/// Sets its flag when dropped: a request handler's future is dropped when the request is
+/// cancelled, and blocking work it started watches the flag.
+#[derive(Default)]
+struct CancelOnDrop {
+    flag: Arc<AtomicBool>,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.flag.store(true, Ordering::Relaxed);
     }
 }
 
