@@ -747,6 +747,7 @@ fn truncated_frames_then_end_of_input_end_the_server() {
         client.open(URI, "tekst");
         assert_alive(&mut client, what);
         client.send_raw(tail);
+        assert_peak_below(&client, 100, what);
         let closed = Instant::now();
         client.close_stdin();
         let status = client.wait_exit();
@@ -786,6 +787,7 @@ fn lifecycle_misuse_gets_clear_errors() {
     assert!(response["error"].is_object(), "{response}");
     let response = client.request_raw("shutdown", Value::Null);
     assert!(response["error"].is_object(), "{response}");
+    assert_peak_below(&client, 100, "lifecycle misuse");
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit().code(), Some(0), "exit after shutdown");
 
