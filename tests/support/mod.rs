@@ -399,8 +399,11 @@ impl SharedClient {
                         }
                     }
                     _ if is_request && message.get("id").is_some() => {
-                        let answer = server_request_answer(&message, &json!({}));
-                        dispatcher.send_raw(&frame(&answer));
+                        // Not after stdin was closed (shutdown): nobody is listening then.
+                        let answer = frame(&server_request_answer(&message, &json!({})));
+                        if let Some(stdin) = dispatcher.writer.lock().unwrap().as_mut() {
+                            let _ = stdin.write_all(&answer).and_then(|_| stdin.flush());
+                        }
                     }
                     _ => {
                         dispatcher.notifications.lock().unwrap().push(message);
