@@ -90,10 +90,15 @@ fn main() -> ExitCode {
                     return ExitCode::from(cli::EXIT_ERROR as u8);
                 }
             };
-            runtime.block_on(scholion::lsp::serve_stdio());
+            let shut_down = runtime.block_on(scholion::lsp::serve_stdio());
             // Do not wait for blocking analysis jobs still running after `exit`.
             runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-            cli::EXIT_CLEAN
+            // As LSP asks: 0 after `shutdown`, 1 when the session ended without it.
+            if shut_down {
+                cli::EXIT_CLEAN
+            } else {
+                1
+            }
         }
         Command::Check { paths, format, no_color } => {
             init_logging("warn");

@@ -11,6 +11,9 @@ mod transport;
 
 pub use server::Backend;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use tower_lsp_server::{LspService, Server};
 
 /// How many messages tower-lsp handles at once. Its default of 4 can deadlock when handlers
@@ -20,19 +23,24 @@ const CONCURRENCY: usize = 64;
 /// Set this environment variable to enable the test-only `scholion/documentText` request.
 pub const TEST_API_ENV: &str = "SCHOLION_TEST_API";
 
-/// Serve LSP on stdin/stdout until the client sends `exit` or closes stdin.
-pub async fn serve_stdio() {
-    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+/// Serve LSP on stdin/stdout until the client sends `exit` or closes stdin. Returns whether
+/// the client asked for `shutdown` first (the exit code is 0 then, else 1).
+pub async fn serve_stdio() -> bool {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await
 }
 
 /// Serve LSP over any pair of streams (stdio in production, pipes in tests and benchmarks).
-pub async fn serve<I, O>(input: I, output: O)
+/// Returns whether the client sent `shutdown` before the session ended.
+pub async fn serve<I, O>(input: I, output: O) -> bool
 where
     I: tokio::io::AsyncRead + Unpin + Send + 'static,
     O: tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     const PIPE_BYTES: usize = 1 << 20;
-    let builder = LspService::build(Backend::new);
+    let shutdown_requested = Arc::new(AtomicBool::new(false));
+    let flag = shutdown_requested.clone();
+    let builder =
+        LspService::build(move |client| Backend::with_shutdown_flag(client, flag.clone()));
     // A test-only request that returns a document's text as the server holds it, so tests can
     // prove that incremental sync loses nothing. Off unless the environment asks for it.
     let builder = if std::env::var_os(TEST_API_ENV).is_some() {
@@ -55,4 +63,5 @@ where
         .await;
     // `serve` has dropped its output: the writer drains what is queued and ends.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+    shutdown_requested.load(Ordering::SeqCst)
 }

@@ -10,9 +10,10 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 
 use serde_json::Value;
@@ -81,15 +82,41 @@ struct Shared {
     scan_generation: AtomicU64,
     /// Page layouts of each open document's last analysis.
     page_caches: DashMap<DocKey, Arc<Mutex<OpenAnalysisState>>>,
+    /// Open documents with an analysis running; `true` when another was asked for meanwhile.
+    analysing: DashMap<DocKey, bool>,
+}
+
+/// Forgets a document's running analysis if its job ends abnormally (a panic), so that later
+/// edits are analysed again.
+struct AnalysisGuard<'a> {
+    shared: &'a Shared,
+    key: &'a DocKey,
+    armed: bool,
+}
+
+impl Drop for AnalysisGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.shared.analysing.remove(self.key);
+        }
+    }
 }
 
 pub struct Backend {
     shared: Arc<Shared>,
+    /// Set by the `shutdown` request: the process's exit code depends on it.
+    shutdown_requested: Arc<AtomicBool>,
 }
 
 impl Backend {
     pub fn new(client: Client) -> Self {
+        Backend::with_shutdown_flag(client, Arc::default())
+    }
+
+    /// A backend that sets `shutdown_requested` when the client sends `shutdown`.
+    pub fn with_shutdown_flag(client: Client, shutdown_requested: Arc<AtomicBool>) -> Self {
         Backend {
+            shutdown_requested,
             shared: Arc::new(Shared {
                 client,
                 documents: DocumentStore::default(),
@@ -98,6 +125,7 @@ impl Backend {
                 index: RwLock::new(WorkspaceIndex::new()),
                 scan_generation: AtomicU64::new(0),
                 page_caches: DashMap::new(),
+                analysing: DashMap::new(),
             }),
         }
     }
@@ -221,53 +249,79 @@ impl Shared {
 
     /// Re-analyse an open document off the message loop and publish its diagnostics, unless a
     /// newer version arrived meanwhile. Also refreshes the document's entry in the index.
+    ///
+    /// At most one analysis per document runs at a time: a request made while one runs is
+    /// remembered, and the running job goes again, at the newest version, when it is done. A
+    /// burst of edits thus costs two analyses, not one per edit running side by side (each
+    /// holding its own copy of the text), and a document's diagnostics are published in
+    /// version order.
     fn schedule_analysis(self: &Arc<Self>, key: DocKey) {
+        match self.analysing.entry(key.clone()) {
+            Entry::Occupied(mut running) => {
+                *running.get_mut() = true;
+                return;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(false);
+            }
+        }
         let shared = self.clone();
         tokio::spawn(async move {
-            let Some(snapshot) = shared.documents.get(&key) else {
-                return;
-            };
-            let version = snapshot.doc.version;
-            let worker = shared.clone();
-            let job_key = key.clone();
-            let job = tokio::task::spawn_blocking(move || {
-                // Superseded before we started: a newer version will be analysed anyway.
-                if worker.documents.version(&job_key) != Some(version) {
-                    return None;
-                }
-                // Reuses the index's analysis when it is already at this version.
-                let doc = match worker.current(&job_key) {
-                    Some(doc) if doc.version == Some(version) => doc,
-                    _ => worker.index_open(&job_key, &snapshot),
-                };
-                let diagnostics = (!worker.session().pull_diagnostics)
-                    .then(|| worker.diagnostics_for(&doc, &snapshot.uri));
-                Some((snapshot.uri.clone(), diagnostics, doc))
-            });
-            match job.await {
-                Ok(Some((uri, diagnostics, doc))) => {
-                    if let Some(diagnostics) = diagnostics {
-                        if shared.documents.version(&key) == Some(version) {
-                            shared
-                                .client
-                                .publish_diagnostics(uri, diagnostics, Some(version))
-                                .await;
-                        } else {
-                            debug!(
-                                "dropping diagnostics of {} v{version}: superseded",
-                                key.as_str()
-                            );
-                        }
+            let mut guard = AnalysisGuard { shared: &shared, key: &key, armed: true };
+            loop {
+                shared.analyse_and_publish(&key).await;
+                match shared.analysing.entry(key.clone()) {
+                    Entry::Occupied(mut running) if *running.get() => *running.get_mut() = false,
+                    Entry::Occupied(running) => {
+                        running.remove();
+                        break;
                     }
-                    let worker = shared.clone();
-                    tokio::task::spawn_blocking(move || worker.warm_page_cache(&doc));
+                    Entry::Vacant(_) => break,
                 }
-                Ok(None) => {}
-                // The runtime is shutting down.
-                Err(err) if err.is_cancelled() => debug!("analysis of {} cancelled", key.as_str()),
-                Err(err) => error!("analysis of {} v{version} failed: {err}", key.as_str()),
             }
+            guard.armed = false;
         });
+    }
+
+    /// One analysis of an open document at its current version, then its diagnostics.
+    async fn analyse_and_publish(self: &Arc<Self>, key: &DocKey) {
+        let Some(snapshot) = self.documents.get(key) else {
+            return;
+        };
+        let version = snapshot.doc.version;
+        let worker = self.clone();
+        let job_key = key.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            // Superseded before we started: a newer version will be analysed anyway.
+            if worker.documents.version(&job_key) != Some(version) {
+                return None;
+            }
+            // Reuses the index's analysis when it is already at this version.
+            let doc = match worker.current(&job_key) {
+                Some(doc) if doc.version == Some(version) => doc,
+                _ => worker.index_open(&job_key, &snapshot),
+            };
+            let diagnostics = (!worker.session().pull_diagnostics)
+                .then(|| worker.diagnostics_for(&doc, &snapshot.uri));
+            Some((snapshot.uri.clone(), diagnostics, doc))
+        });
+        match job.await {
+            Ok(Some((uri, diagnostics, doc))) => {
+                if let Some(diagnostics) = diagnostics {
+                    if self.documents.version(key) == Some(version) {
+                        self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+                    } else {
+                        debug!("dropping diagnostics of {} v{version}: superseded", key.as_str());
+                    }
+                }
+                let worker = self.clone();
+                tokio::task::spawn_blocking(move || worker.warm_page_cache(&doc));
+            }
+            Ok(None) => {}
+            // The runtime is shutting down.
+            Err(err) if err.is_cancelled() => debug!("analysis of {} cancelled", key.as_str()),
+            Err(err) => error!("analysis of {} v{version} failed: {err}", key.as_str()),
+        }
     }
 
     /// Index every file of the workspace folders, reporting progress to the client.
@@ -485,6 +539,13 @@ fn read_files(
     for path in paths {
         let key = DocKey::from_path(path);
         if shared.documents.get(&key).is_some() {
+            continue;
+        }
+        if path.to_str().is_none() {
+            // URIs would carry it lossily: two such files could share one, and requests on it
+            // would name a file that does not exist.
+            info!("not indexing {}: file name is not valid UTF-8", path.display());
+            skipped += 1;
             continue;
         }
         match workspace::read_text(path, max_size) {
@@ -754,6 +815,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         info!("shutdown");
+        self.shutdown_requested.store(true, Ordering::SeqCst);
         // Stop a running scan.
         self.shared.scan_generation.fetch_add(1, Ordering::SeqCst);
         Ok(())
@@ -1022,13 +1084,22 @@ impl LanguageServer for Backend {
         _: WorkspaceDiagnosticParams,
     ) -> Result<WorkspaceDiagnosticReportResult> {
         let shared = self.shared.clone();
+        // tower-lsp drops this future when the client cancels the request; the guard then tells
+        // the blocking job to stop instead of working on for nobody.
+        let cancelled = CancelOnDrop::default();
+        let stop = cancelled.flag.clone();
         let items = tokio::task::spawn_blocking(move || {
             let docs: Vec<(DocKey, Option<PathBuf>)> = match shared.index.read() {
                 Ok(index) => index.docs().map(|d| (d.key.clone(), d.path.clone())).collect(),
                 Err(_) => Vec::new(),
             };
+            let total = docs.len();
             let mut items = Vec::new();
-            for (key, path) in docs {
+            for (done, (key, path)) in docs.into_iter().enumerate() {
+                if stop.load(Ordering::Relaxed) {
+                    info!("workspace diagnostics cancelled after {done} of {total} documents");
+                    break;
+                }
                 let open = shared.documents.get(&key);
                 let uri = match (&open, path) {
                     (Some(open), _) => open.uri.clone(),
@@ -1056,7 +1127,21 @@ impl LanguageServer for Backend {
         })
         .await
         .map_err(|err| internal(&format!("workspace diagnostics failed: {err}")))?;
+        drop(cancelled);
         Ok(WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }))
+    }
+}
+
+/// Sets its flag when dropped: a request handler's future is dropped when the request is
+/// cancelled, and blocking work it started watches the flag.
+#[derive(Default)]
+struct CancelOnDrop {
+    flag: Arc<AtomicBool>,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.flag.store(true, Ordering::Relaxed);
     }
 }
 

@@ -11,10 +11,15 @@ use tokio::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
 };
 use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::{Request, Response};
 use tracing::{error, warn};
 
 /// Larger bodies are refused (and skipped) rather than buffered.
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Header lines are kept up to this length; of a longer line (garbage without a line break)
+/// only the last this many bytes are kept, where a `Content-Length` after the garbage would be.
+const MAX_HEADER_LINE: usize = 64 * 1024;
 
 /// One frame read from a stream.
 #[derive(Debug, PartialEq)]
@@ -25,13 +30,43 @@ pub enum Frame {
     TooLarge(usize),
 }
 
-/// Read the next frame; `None` at end of input.
+/// Read one line (with its `\n`), keeping at most its last [`MAX_HEADER_LINE`] bytes;
+/// `false` at end of input.
+async fn read_header_line<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    line.clear();
+    let mut read_any = false;
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(read_any);
+        }
+        read_any = true;
+        let (used, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        line.extend_from_slice(&available[..used]);
+        reader.consume(used);
+        if line.len() > MAX_HEADER_LINE {
+            line.drain(..line.len() - MAX_HEADER_LINE);
+        }
+        if done {
+            return Ok(true);
+        }
+    }
+}
+
+/// Read the next frame; `None` at end of input. The body of a [`Frame::TooLarge`] is left
+/// unread: skip it with [`skip_body`].
 pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Option<Frame>> {
     let mut length: Option<Result<usize, String>> = None;
     let mut saw_header = false;
+    let mut line = Vec::new();
     loop {
-        let mut line = Vec::new();
-        if reader.read_until(b'\n', &mut line).await? == 0 {
+        if !read_header_line(reader, &mut line).await? {
             return Ok(None);
         }
         let text = String::from_utf8_lossy(&line);
@@ -65,12 +100,6 @@ pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Res
         Some(Ok(length)) => length,
     };
     if length > MAX_MESSAGE_BYTES {
-        let skipped =
-            tokio::io::copy(&mut (&mut *reader).take(length as u64), &mut tokio::io::sink())
-                .await?;
-        if (skipped as usize) < length {
-            return Ok(None);
-        }
         return Ok(Some(Frame::TooLarge(length)));
     }
     let mut body = vec![0; length];
@@ -79,6 +108,17 @@ pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Res
         Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
         Err(err) => Err(err),
     }
+}
+
+/// Read and drop `length` bytes (the body of a message too large to take); `false` when the
+/// input ends first.
+pub async fn skip_body<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    length: usize,
+) -> std::io::Result<bool> {
+    let skipped =
+        tokio::io::copy(&mut (&mut *reader).take(length as u64), &mut tokio::io::sink()).await?;
+    Ok(skipped as usize == length)
 }
 
 pub fn encode(body: &[u8]) -> Vec<u8> {
@@ -93,24 +133,39 @@ fn error_reply(id: Value, code: i64, message: &str) -> Vec<u8> {
 }
 
 /// Check a body; `Err` holds the reply to send instead of passing it on.
+///
+/// A body passes only if tower-lsp's own message types decode it (a response, or a request or
+/// notification), UTF-8 included: anything its reader cannot decode would end its input.
 pub fn vet(body: &[u8]) -> Result<(), Vec<u8>> {
     let value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
         Err(err) => return Err(error_reply(Value::Null, -32700, &format!("parse error: {err}"))),
     };
-    let id = value.get("id").cloned().unwrap_or(Value::Null);
-    let id_ok = matches!(id, Value::Null | Value::Number(_) | Value::String(_));
-    let is_request = value.get("method").is_some_and(Value::is_string) && id_ok;
+    if std::str::from_utf8(body).is_err() {
+        return Err(error_reply(Value::Null, -32700, "parse error: not UTF-8"));
+    }
+    let is_request = value.get("method").is_some_and(Value::is_string);
     let is_response = value.get("id").is_some()
         && value.get("method").is_none()
         && (value.get("result").is_some() || value.get("error").is_some());
-    let well_formed = value.get("jsonrpc") == Some(&json!("2.0")) && (is_request || is_response);
-    if well_formed {
-        Ok(())
-    } else {
-        let id = if id_ok { id } else { Value::Null };
-        Err(error_reply(id, -32600, "invalid request: not a JSON-RPC 2.0 message"))
+    let shaped = value.get("jsonrpc") == Some(&json!("2.0")) && (is_request || is_response);
+    let decodes = serde_json::from_slice::<Response>(body).is_ok()
+        || serde_json::from_slice::<Request>(body).is_ok();
+    // Name the request in the reply when its id is one JSON-RPC allows.
+    let id = match value.get("id") {
+        Some(id) if id.is_i64() || id.is_string() => id.clone(),
+        _ => Value::Null,
+    };
+    if !(shaped && decodes) {
+        return Err(error_reply(id, -32600, "invalid request: not a JSON-RPC 2.0 message"));
     }
+    // tower-lsp drops its "method not found" for `$/` methods, requests included, which would
+    // leave the client waiting; LSP asks for the error. (We serve no `$/` requests.)
+    let method = value.get("method").and_then(Value::as_str).unwrap_or_default();
+    if method.starts_with("$/") && value.get("id").is_some() {
+        return Err(error_reply(id, -32601, &format!("method not found: {method}")));
+    }
+    Ok(())
 }
 
 /// Copy client messages from `input` to tower-lsp, answering malformed ones through `replies`.
@@ -151,8 +206,16 @@ where
                 let message =
                     format!("message of {length} bytes is over the limit of {MAX_MESSAGE_BYTES}");
                 warn!("{message}");
+                // Answer before skipping the body: the client may never send all of it.
                 let _ = replies.send(Some(error_reply(Value::Null, -32600, &message)));
-                None
+                match skip_body(&mut reader, length).await {
+                    Ok(true) => None,
+                    Ok(false) => break,
+                    Err(err) => {
+                        error!("reading stdin: {err}");
+                        break;
+                    }
+                }
             }
         };
         if let Some(body) = forward {
@@ -220,5 +283,36 @@ mod tests {
         assert!(vet(br#"{"id":1,"method":"x"}"#).is_err());
         assert!(vet(b"[1,2]").is_err());
         assert!(vet(&[0xff, 0xfe]).is_err());
+        // JSON that tower-lsp's reader could not decode (it would stop reading).
+        assert!(vet(br#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#).is_err());
+        assert!(vet(br#"{"jsonrpc":"2.0","id":18446744073709551615,"method":"x"}"#).is_err());
+        assert!(vet(br#"{"jsonrpc":"2.0","id":2.5,"result":null}"#).is_err());
+        let reply = vet(br#"{"jsonrpc":"2.0","id":"a","method":7}"#).unwrap_err();
+        assert!(String::from_utf8_lossy(&reply).contains(r#""id":"a""#));
+        // `$/` requests are answered here; `$/` notifications pass.
+        let reply = vet(br#"{"jsonrpc":"2.0","id":4,"method":"$/x"}"#).unwrap_err();
+        assert!(String::from_utf8_lossy(&reply).contains("-32601"));
+        assert!(vet(br#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#).is_ok());
+    }
+
+    #[tokio::test]
+    async fn long_header_lines_keep_only_their_tail() {
+        let mut input = vec![b'x'; 5 * MAX_HEADER_LINE];
+        input.extend_from_slice(b"Content-Length: 2\r\n\r\n{}");
+        let mut reader = BufReader::new(&input[..]);
+        assert_eq!(read_frame(&mut reader).await.unwrap(), Some(Frame::Body(b"{}".to_vec())));
+        let mut input = vec![b'x'; 5 * MAX_HEADER_LINE];
+        input.extend_from_slice(b"\r\n\r\n");
+        let mut reader = BufReader::new(&input[..]);
+        assert!(matches!(read_frame(&mut reader).await.unwrap(), Some(Frame::BadHeader(_))));
+    }
+
+    #[tokio::test]
+    async fn an_oversized_frame_is_reported_before_its_body_is_read() {
+        let input = b"Content-Length: 999999999999\r\n\r\n{".to_vec();
+        let mut reader = BufReader::new(&input[..]);
+        let frame = read_frame(&mut reader).await.unwrap();
+        assert_eq!(frame, Some(Frame::TooLarge(999_999_999_999)));
+        assert!(!skip_body(&mut reader, 999_999_999_999).await.unwrap());
     }
 }
