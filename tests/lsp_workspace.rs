@@ -21,6 +21,23 @@ fn pull_capabilities() -> Value {
     })
 }
 
+/// Polls the workspace report until it lists `expected` (a refresh notification alone could be
+/// the one sent after the initial scan).
+fn wait_for_workspace_uris(client: &mut Client, expected: &[String]) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let uris = workspace_uris(client);
+        if uris == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "workspace report {uris:?}, expected {expected:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 fn workspace_uris(client: &mut Client) -> Vec<String> {
     let report = client.request("workspace/diagnostic", json!({"previousResultIds": []}));
     let mut uris: Vec<String> = report["items"]
@@ -89,7 +106,7 @@ fn indexes_the_workspace_with_progress_and_follows_file_changes() {
     client.wait_for(|m| m["method"] == "workspace/diagnostic/refresh").expect("refresh");
     let mut expected = vec![b.clone(), c.clone(), empty.clone()];
     expected.sort();
-    assert_eq!(workspace_uris(&mut client), expected);
+    wait_for_workspace_uris(&mut client, &expected);
 
     // An open document is served from the editor's text, also for the workspace report.
     client.open(&c, "Gewijzigd in de editor.\n");
@@ -100,8 +117,15 @@ fn indexes_the_workspace_with_progress_and_follows_file_changes() {
     client
         .wait_for(|m| m["method"] == "workspace/diagnostic/refresh")
         .expect("refresh after close");
-    let (version, text) = client.server_text(&c);
-    assert_eq!((version, text.as_str()), (Value::Null, "Derde.\n"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (version, text) = client.server_text(&c);
+        if (version.clone(), text.as_str()) == (Value::Null, "Derde.\n") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {version} {text:?} after close");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     assert!(client.shutdown().success());
 }
 

@@ -103,12 +103,12 @@ impl DocumentAnalysis {
         page_findings.extend(layout::rules::paragraph_findings(text, &layout, &mut |t| {
             cache.sentences.get_or(hash_text(t), || layout::sentences::sentences(t).into())
         }));
-        page_findings.sort_by_key(|f| (f.range.start, f.range.end));
         DocumentAnalysis { layout, facts, intrinsic: OnceLock::from(page_findings) }
     }
 
     /// The findings that depend on the document's text alone (everything but undefined
-    /// acronyms, which depend on the workspace), before rule settings; sorted by position.
+    /// acronyms, which depend on the workspace), before rule settings: each page's, then those
+    /// of the paragraphs ([`findings`] sorts them by position).
     pub fn intrinsic_findings(&self, text: &str) -> &[Finding] {
         self.intrinsic.get_or_init(|| {
             let mut found: Vec<Finding> =
@@ -116,7 +116,6 @@ impl DocumentAnalysis {
             found.extend(layout::rules::paragraph_findings(text, &self.layout, &mut |t| {
                 layout::sentences::sentences(t).into()
             }));
-            found.sort_by_key(|f| (f.range.start, f.range.end));
             found
         })
     }

@@ -146,11 +146,11 @@ pub fn hover(
     })
 }
 
-pub fn definition(
+pub fn definition<'a>(
     index: &WorkspaceIndex,
-    doc: &IndexedDoc,
+    doc: &'a IndexedDoc,
     offset: usize,
-    split_findings: impl FnOnce() -> Vec<Finding>,
+    split_findings: impl FnOnce() -> &'a [Finding],
     encoding: PositionEncoding,
 ) -> Option<GotoDefinitionResponse> {
     if let Some(subject) = query::subject_at(index, doc, offset) {
@@ -173,8 +173,7 @@ pub fn definition(
     }
     // The last word before a break jumps to where the sentence continues (findings are only
     // computed when no acronym or term is under the cursor).
-    let findings = split_findings();
-    let split = findings
+    let split = split_findings()
         .iter()
         .find(|f| f.rule == "split-sentence" && f.range.start <= offset && offset <= f.range.end)?;
     let related = split.related.first()?;

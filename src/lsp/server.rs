@@ -1008,7 +1008,7 @@ impl LanguageServer for Backend {
             at.text_document.uri,
             Some(at.position),
             |shared, index, doc, offset| {
-                let findings = || doc.analysis.intrinsic_findings(&doc.text).to_vec();
+                let findings = || doc.analysis.intrinsic_findings(&doc.text);
                 features::definition(index, doc, offset, findings, shared.encoding())
             },
         )
