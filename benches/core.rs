@@ -227,8 +227,9 @@ fn bench_analysis(c: &mut Criterion) {
             |b, text| b.iter(|| DocumentAnalysis::new(black_box(text))),
         );
         // What the server does after a one-character edit of an open workspace document: the
-        // page cache holds the other pages, so one page is decoded again (the two texts
-        // alternate, so every call misses exactly one page).
+        // cache holds the other pages (layout and findings) and paragraphs (facts, sentences),
+        // so one page is decoded and searched again (the two texts alternate, so every call
+        // misses exactly one page). Includes the document's findings before rule settings.
         let model = LanguageModel::from_text(text);
         let mut edited = text.clone();
         let at = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
@@ -247,9 +248,23 @@ fn bench_analysis(c: &mut Criterion) {
                 })
             },
         );
-        // The rest of an edit's diagnostics: every rule's findings on a finished analysis.
+        // Every rule's findings on a finished analysis, without a cache (a workspace file's
+        // first diagnostics): layout rules and character rules over the whole text.
         let analysed = DocumentAnalysis::new(text);
+        group.bench_with_input(
+            BenchmarkId::new("findings_uncached", label(text.len())),
+            text,
+            |b, text| {
+                b.iter(|| {
+                    layout::findings(black_box(text), &analysed.layout).len()
+                        + scholion::garbled::check(text).len()
+                })
+            },
+        );
+        // The rest of an edit's diagnostics once the text's findings are known: undefined
+        // acronyms, rule settings, the cap.
         let defined = |_: &str| true;
+        analysed.intrinsic_findings(text);
         group.bench_with_input(BenchmarkId::new("findings", label(text.len())), text, |b, text| {
             b.iter(|| analysis::findings(black_box(text), &analysed, &defined, &config))
         });

@@ -73,6 +73,9 @@ pub struct PageCache {
     pub(crate) page_findings: Memo<(u64, u64), [Finding]>,
     pub(crate) paragraph_facts: Memo<u64, ParagraphFacts>,
     pub(crate) sentences: Memo<u64, [Range<usize>]>,
+    /// Paragraph findings by [`crate::layout::Paragraph::fingerprint`], relative to the start
+    /// of the paragraph's context span.
+    pub(crate) paragraph_findings: Memo<u64, [Finding]>,
     /// Pages reused and decoded, over the cache's life (for tests and benchmarks).
     pub hits: usize,
     pub misses: usize,
@@ -88,13 +91,8 @@ impl PageCache {
         self.page_findings.start_round();
         self.paragraph_facts.start_round();
         self.sentences.start_round();
+        self.paragraph_findings.start_round();
     }
 }
 
-/// A fast hash of a text, for cache keys.
-pub(crate) fn hash_text(text: &str) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    hasher.write(text.as_bytes());
-    hasher.finish()
-}
+pub(crate) use crate::text::hash::hash_text;

@@ -100,9 +100,19 @@ impl DocumentAnalysis {
         let facts = facts::compute_with(&layout, &mut |t| {
             cache.paragraph_facts.get_or(hash_text(t), || Arc::new(facts::paragraph_facts(t)))
         });
-        page_findings.extend(layout::rules::paragraph_findings(text, &layout, &mut |t| {
-            cache.sentences.get_or(hash_text(t), || layout::sentences::sentences(t).into())
-        }));
+        for p in &layout.paragraphs {
+            let anchor = p.context_span(text).start as isize;
+            let found = cache.paragraph_findings.get_or(p.fingerprint(text), || {
+                let sentences = cache
+                    .sentences
+                    .get_or(hash_text(&p.text), || layout::sentences::sentences(&p.text).into());
+                layout::rules::findings_of_paragraph(text, p, &sentences)
+                    .iter()
+                    .map(|f| f.shifted(-anchor))
+                    .collect()
+            });
+            page_findings.extend(found.iter().map(|f| f.shifted(anchor)));
+        }
         DocumentAnalysis { layout, facts, intrinsic: OnceLock::from(page_findings) }
     }
 

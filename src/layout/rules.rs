@@ -10,7 +10,7 @@ use super::hyphen::HyphenDecision;
 use super::lines::line_end_with_terminator;
 use super::sentences::sentences;
 use super::words::char_len;
-use super::{Layout, LineLayout, PageLayout};
+use super::{Layout, LineLayout, PageLayout, Paragraph};
 
 pub const SOURCE: &str = "scholion";
 
@@ -44,8 +44,22 @@ pub fn paragraph_findings(
     sentences_of: &mut dyn FnMut(&str) -> std::sync::Arc<[Range<usize>]>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    hyphenated(text, layout, &mut out);
-    split_sentences(text, layout, sentences_of, &mut out);
+    for p in &layout.paragraphs {
+        out.extend(findings_of_paragraph(text, p, &sentences_of(&p.text)));
+    }
+    out
+}
+
+/// The findings about one paragraph, given its sentences. They read the buffer only inside
+/// [`Paragraph::context_span`], so a cache may keep them while that text is unchanged.
+pub fn findings_of_paragraph(
+    text: &str,
+    p: &Paragraph,
+    sentences: &[Range<usize>],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    hyphenated(text, p, &mut out);
+    split_sentences(text, p, sentences, &mut out);
     out
 }
 
@@ -118,8 +132,8 @@ fn adjacent_lines(text: &str, a_end: usize, b_start: usize) -> bool {
     breaks == 1 && between.chars().all(char::is_whitespace)
 }
 
-fn hyphenated(text: &str, layout: &Layout, out: &mut Vec<Finding>) {
-    for p in &layout.paragraphs {
+fn hyphenated(text: &str, p: &Paragraph, out: &mut Vec<Finding>) {
+    {
         for h in &p.hyphens {
             let first = text.get(h.first.clone()).unwrap_or("");
             let second = text.get(h.second.clone()).unwrap_or("");
@@ -173,15 +187,9 @@ fn hyphenated(text: &str, layout: &Layout, out: &mut Vec<Finding>) {
     }
 }
 
-fn split_sentences(
-    text: &str,
-    layout: &Layout,
-    sentences_of: &mut dyn FnMut(&str) -> std::sync::Arc<[Range<usize>]>,
-    out: &mut Vec<Finding>,
-) {
-    for p in &layout.paragraphs {
-        let sentences = sentences_of(&p.text);
-        for s in sentences.iter() {
+fn split_sentences(text: &str, p: &Paragraph, sentences: &[Range<usize>], out: &mut Vec<Finding>) {
+    {
+        for s in sentences {
             let ranges = p.source_ranges(s.clone());
             let mut breaks: Vec<Range<usize>> = Vec::new();
             for pair in ranges.windows(2) {

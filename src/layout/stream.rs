@@ -19,7 +19,7 @@ pub enum Column {
     Whole,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ParagraphKind {
     Heading,
@@ -198,6 +198,44 @@ impl Paragraph {
         let start = self.segments.iter().map(|r| r.start).min().unwrap_or(0);
         let end = self.segments.iter().map(|r| r.end).max().unwrap_or(start);
         start..end
+    }
+
+    /// The buffer text the paragraph's findings read: from its first source byte to the end
+    /// of the line of its last one.
+    pub fn context_span(&self, doc: &str) -> Range<usize> {
+        let span = self.source_span();
+        let end = doc
+            .get(span.end..)
+            .and_then(|rest| rest.find(['\n', '\r']))
+            .map_or(doc.len(), |i| span.end + i);
+        span.start..end
+    }
+
+    /// A hash of everything about the paragraph that does not move with it: its text, its
+    /// pieces and hyphen breaks relative to its first source byte, and the buffer text of its
+    /// [`Paragraph::context_span`]. Equal fingerprints, equal findings (moved).
+    pub fn fingerprint(&self, doc: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let span = self.context_span(doc);
+        let anchor = span.start;
+        let mut h = crate::text::hash::TextHasher::default();
+        self.text.hash(&mut h);
+        self.kind.hash(&mut h);
+        doc.get(span).unwrap_or("").hash(&mut h);
+        for piece in &self.pieces {
+            (piece.stream.clone(), piece.source.start.wrapping_sub(anchor), piece.source.len())
+                .hash(&mut h);
+        }
+        for b in &self.hyphens {
+            (
+                b.first.start.wrapping_sub(anchor),
+                b.first.len(),
+                b.second.start.wrapping_sub(anchor),
+            )
+                .hash(&mut h);
+            (b.second.len(), &b.resolved, &b.alternative, b.decision as u8).hash(&mut h);
+        }
+        h.finish()
     }
 
     pub(crate) fn shift(&mut self, delta: isize) {

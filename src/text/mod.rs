@@ -4,6 +4,7 @@
 //! layer and the command line both go through it.
 
 pub mod document;
+pub mod hash;
 pub mod lines;
 pub mod position;
 
