@@ -34,6 +34,19 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     slots.into_iter().flatten().collect()
 }
 
+/// [`map`] for work of `bytes` of text: on one thread below `PARALLEL_MIN_BYTES`, where starting
+/// threads costs more than it saves.
+pub fn map_text<T: Sync, R: Send>(bytes: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if bytes >= PARALLEL_MIN_BYTES {
+        map(items, f)
+    } else {
+        items.iter().map(f).collect()
+    }
+}
+
+/// Texts at least this large are worth spreading over cores.
+pub const PARALLEL_MIN_BYTES: usize = 128 * 1024;
+
 #[cfg(test)]
 mod tests {
     use super::*;

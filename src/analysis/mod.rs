@@ -121,12 +121,18 @@ impl DocumentAnalysis {
     /// of the paragraphs ([`findings`] sorts them by position).
     pub fn intrinsic_findings(&self, text: &str) -> &[Finding] {
         self.intrinsic.get_or_init(|| {
-            let mut found: Vec<Finding> =
-                self.layout.pages.iter().flat_map(|page| own_page_findings(text, page)).collect();
-            found.extend(layout::rules::paragraph_findings(text, &self.layout, &mut |t| {
-                layout::sentences::sentences(t).into()
-            }));
-            found
+            // Pages and paragraphs are independent: a large document uses all cores.
+            let pages = crate::parallel::map_text(text.len(), &self.layout.pages, |page| {
+                own_page_findings(text, page)
+            });
+            let paragraphs = crate::parallel::map_text(text.len(), &self.layout.paragraphs, |p| {
+                layout::rules::findings_of_paragraph(
+                    text,
+                    p,
+                    &layout::sentences::sentences(&p.text),
+                )
+            });
+            pages.into_iter().chain(paragraphs).flatten().collect()
         })
     }
 }

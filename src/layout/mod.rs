@@ -183,9 +183,6 @@ pub fn analyze(text: &str, model: &LanguageModel) -> Layout {
     assemble(text, pages, model)
 }
 
-/// Documents at least this large have their pages decoded on all cores.
-const PARALLEL_MIN_BYTES: usize = 128 * 1024;
-
 /// [`analyze_page`] for each of `ranges` of `text`, in order.
 pub fn analyze_pages(
     text: &str,
@@ -194,11 +191,7 @@ pub fn analyze_pages(
 ) -> Vec<PageLayout> {
     let page = |r: &Range<usize>| analyze_page(text.get(r.clone()).unwrap_or(""), r.start, model);
     let bytes: usize = ranges.iter().map(|r| r.len()).sum();
-    if bytes >= PARALLEL_MIN_BYTES {
-        crate::parallel::map(ranges, page)
-    } else {
-        ranges.iter().map(page).collect()
-    }
+    crate::parallel::map_text(bytes, ranges, page)
 }
 
 /// Builds the document layout from page layouts (fresh or from a page cache, moved to their

@@ -296,13 +296,20 @@ impl Shared {
             if worker.documents.version(&job_key) != Some(version) {
                 return None;
             }
+            let started = std::time::Instant::now();
             // Reuses the index's analysis when it is already at this version.
             let doc = match worker.current(&job_key) {
                 Some(doc) if doc.version == Some(version) => doc,
                 _ => worker.index_open(&job_key, &snapshot),
             };
+            let analysed = started.elapsed();
             let diagnostics = (!worker.session().pull_diagnostics)
                 .then(|| worker.diagnostics_for(&doc, &snapshot.uri));
+            debug!(
+                "{} v{version}: analysis {analysed:?}, then diagnostics {:?}",
+                job_key.as_str(),
+                started.elapsed() - analysed
+            );
             Some((snapshot.uri.clone(), diagnostics, doc))
         });
         match job.await {
