@@ -80,8 +80,11 @@ const CANDIDATE_SLACK: f32 = 4.0;
 const BEAM: f32 = 8.0;
 /// The coarse passes only choose a width and a first reading to measure the columns on.
 const COARSE_BEAM: f32 = 3.0;
-/// Left-column widths tried around the estimate in the first pass.
-const COARSE_WIDTH_STEPS: [i32; 3] = [-4, 0, 4];
+/// A first reading whose measured column widths are this close to the ones it was decoded with
+/// needs no other width guesses.
+const WIDTH_CONFIRMED: usize = 1;
+/// Left-column widths tried around the estimate in the first pass (the estimate first).
+const COARSE_WIDTH_STEPS: [i32; 3] = [0, -4, 4];
 const WRAP_TOLERANCE: f32 = 4.0;
 const WRAP_PER_CHAR: f32 = 0.35;
 const WRAP_CAP: f32 = 2.5;
@@ -907,8 +910,17 @@ pub fn decode_page(lines: &[&str], model: &LanguageModel) -> (PageColumns, Vec<C
             beam: COARSE_BEAM,
         };
         let (score, path) = scorer.decode(true);
+        // The reading at the estimate measures the same widths: the other guesses would only
+        // confirm it (they are for pages whose estimate is off).
+        let confirmed = delta == 0 && {
+            let (l, r) = refine_widths(&data, &path, left, right);
+            l.abs_diff(left) <= WIDTH_CONFIRMED && r.abs_diff(right) <= WIDTH_CONFIRMED
+        };
         if best.as_ref().is_none_or(|b| score > b.0) {
             best = Some((score, left, right, path));
+        }
+        if confirmed {
+            break;
         }
     }
     let Some((coarse_score, coarse_left, coarse_right, coarse_path)) = best else {
