@@ -333,7 +333,7 @@ pub fn rewrite_actions(
         if page_text.ends_with('\n') || page_text.ends_with('\r') {
             replacement.push('\n');
         }
-        if replacement != page_text {
+        if !paragraphs.is_empty() && replacement != page_text {
             let fix = Fix {
                 title: REFLOW_TITLE.into(),
                 edits: vec![Edit { range: page.range.clone(), new_text: replacement }],
