@@ -404,12 +404,20 @@ fn expected_round_trip(text: &str, offset: usize) -> usize {
     }
 }
 
-fn check_offset(text: &str, index: &LineIndex, rope: &dyn Lines, offset: usize) {
+/// `rope` is optional: rope lookups are slow under coverage instrumentation (a small rope
+/// recounts its one leaf on every call), so long texts compare with it at fewer offsets.
+fn check_offset(text: &str, index: &LineIndex, rope: Option<&dyn Lines>, offset: usize) {
     for enc in ENCODINGS {
         let p = to_position(index, offset, enc);
-        assert_eq!(p, to_position(rope, offset, enc), "{enc:?} position of {offset} in {text:?}");
         let back = to_offset(index, p, enc);
-        assert_eq!(back, to_offset(rope, p, enc), "{enc:?} offset of {p:?} in {text:?}");
+        if let Some(rope) = rope {
+            assert_eq!(
+                p,
+                to_position(rope, offset, enc),
+                "{enc:?} position of {offset} in {text:?}"
+            );
+            assert_eq!(back, to_offset(rope, p, enc), "{enc:?} offset of {p:?} in {text:?}");
+        }
         assert_eq!(
             back,
             expected_round_trip(text, offset),
@@ -458,19 +466,17 @@ pub fn position(data: &[u8]) {
     let rope: &dyn Lines = &doc.rope;
     check_lines(text, &index, rope);
     let boundaries: Vec<usize> = (0..=text.len()).filter(|&o| text.is_char_boundary(o)).collect();
-    let step = boundaries.len().div_ceil(300).max(1);
+    let step = boundaries.len().div_ceil(128).max(1);
     let mut last = Position::default();
-    for &o in boundaries.iter().step_by(step).chain(boundaries.last()) {
-        check_offset(text, &index, rope, o);
+    for (k, &o) in boundaries.iter().step_by(step).chain(boundaries.last()).enumerate() {
+        check_offset(text, &index, (k % 4 == 0).then_some(rope), o);
         let p = to_position(&cached, o, PositionEncoding::Utf16);
         assert!(p >= last, "positions go back at offset {o}");
         last = p;
     }
     for &o in &offsets {
-        check_offset(text, &index, rope, o);
-        if o < text.len() {
-            check_offset(text, &index, rope, o % (text.len() + 1));
-        }
+        check_offset(text, &index, Some(rope), o);
+        check_offset(text, &index, Some(rope), o % (text.len() + 1));
     }
     for &p in &positions {
         check_position(text, &index, rope, p);
