@@ -39,6 +39,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("document", document),
     ("transport", transport),
     ("analysis", analysis),
+    ("server", server),
 ];
 
 const ENCODINGS: [PositionEncoding; 3] =
@@ -199,6 +200,13 @@ fn block_on<F: Future>(future: F) -> F::Output {
 
 fn check_paragraph(text: &str, p: &Paragraph) {
     let what = "paragraph";
+    // The pieces cover the paragraph's text exactly, in order.
+    let mut stream_end = 0;
+    for piece in &p.pieces {
+        assert_eq!(piece.stream.start, stream_end, "{what}: pieces leave a gap or overlap");
+        stream_end = piece.stream.end;
+    }
+    assert_eq!(stream_end, p.text.len(), "{what}: pieces do not cover the text");
     for piece in &p.pieces {
         check_range(&p.text, &piece.stream, "paragraph piece (stream)");
         check_range(text, &piece.source, "paragraph piece (source)");
@@ -270,7 +278,11 @@ pub fn layout(data: &[u8]) {
     let model = LanguageModel::from_text(text);
     let layout = layout::analyze(text, &model);
     check_layout(text, &layout);
-    for f in layout::findings(text, &layout) {
+    let findings = layout::findings(text, &layout);
+    for pair in findings.windows(2) {
+        assert!(pair[0].range.start <= pair[1].range.start, "layout findings not sorted");
+    }
+    for f in findings {
         // Layout fixes may reach past the finding (the line break after removed furniture, the
         // second half of a hyphenated word), so only the general rules apply.
         check_finding(text, &f, false);
@@ -667,4 +679,299 @@ pub fn analysis(data: &[u8]) {
     assert_eq!(cached.facts.definitions, fresh.facts.definitions);
     assert_eq!(cached.facts.uses, fresh.facts.uses);
     check_layout(&edited, &cached.layout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5d. The whole server, in process
+
+const DOC_URI: &str = "file:///scholion-fuzz/doc.txt";
+
+/// One runtime for all sessions (building one per input would cost more than the session).
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        // The test-only `scholion/documentText` request, to compare the server's text with ours.
+        std::env::set_var(scholion::lsp::TEST_API_ENV, "1");
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+    })
+}
+
+/// A client that talks to an in-process server over in-memory pipes.
+struct Session {
+    to_server: Option<tokio::io::DuplexStream>,
+    from_server: tokio::io::BufReader<tokio::io::DuplexStream>,
+    next_id: i64,
+    encoding: PositionEncoding,
+    /// The document's text at each version the client sent (for pushed diagnostics).
+    versions: std::collections::HashMap<i64, String>,
+}
+
+const SESSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Session {
+    async fn send(&mut self, message: serde_json::Value) {
+        use tokio::io::AsyncWriteExt;
+        let frame = transport::encode(message.to_string().as_bytes());
+        let to_server = self.to_server.as_mut().expect("open pipe");
+        to_server.write_all(&frame).await.expect("the server reads its input");
+    }
+
+    async fn notify(&mut self, method: &str, params: serde_json::Value) {
+        self.send(serde_json::json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+    }
+
+    /// Send a request and wait for its response, checking every message on the way.
+    async fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let request =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        self.send(request).await;
+        loop {
+            let message = self.receive().await.expect("a response before the server ends");
+            if message.get("id") == Some(&serde_json::json!(id)) && message.get("method").is_none()
+            {
+                if let Some(error) = message.get("error") {
+                    panic!("{method} failed: {error}");
+                }
+                return message["result"].clone();
+            }
+        }
+    }
+
+    /// The next message from the server; server requests are answered, pushed diagnostics are
+    /// checked against the text of their version.
+    async fn receive(&mut self) -> Option<serde_json::Value> {
+        let frame =
+            tokio::time::timeout(SESSION_TIMEOUT, transport::read_frame(&mut self.from_server))
+                .await
+                .expect("the server answers in time")
+                .expect("in memory")?;
+        let Frame::Body(body) = frame else {
+            panic!("the server wrote a broken frame: {frame:?}");
+        };
+        let message: serde_json::Value =
+            serde_json::from_slice(&body).expect("JSON from the server");
+        assert!(transport::vet(&body).is_ok(), "the server sent an invalid message: {message}");
+        if let (Some(id), Some(_)) = (message.get("id"), message.get("method")) {
+            let reply = serde_json::json!({"jsonrpc": "2.0", "id": id, "result": null});
+            self.send(reply).await;
+        }
+        if message.get("method") == Some(&serde_json::json!("textDocument/publishDiagnostics")) {
+            let params = &message["params"];
+            if params["uri"] == DOC_URI {
+                if let Some(text) = params["version"].as_i64().and_then(|v| self.versions.get(&v)) {
+                    check_lsp_ranges(text, self.encoding, &params["diagnostics"]);
+                }
+            }
+        }
+        Some(message)
+    }
+}
+
+/// Is `p` (a JSON LSP position) a position of `text` exactly (on a line, not past its end,
+/// not inside a character)?
+fn check_lsp_position(text: &str, encoding: PositionEncoding, p: &serde_json::Value) -> Position {
+    let line = p["line"].as_u64().and_then(|n| u32::try_from(n).ok());
+    let character = p["character"].as_u64().and_then(|n| u32::try_from(n).ok());
+    let (Some(line), Some(character)) = (line, character) else {
+        panic!("not a position: {p}");
+    };
+    let position = Position::new(line, character);
+    let index = LineIndex::new(text);
+    assert!((line as usize) < index.line_count(), "{position:?} past the last line of {text:?}");
+    let offset = to_offset(&index, position, encoding);
+    assert_eq!(
+        to_position(&index, offset, encoding),
+        position,
+        "{position:?} is not a position of {text:?} in {encoding:?}"
+    );
+    position
+}
+
+/// Check every range in a response that belongs to our document (other documents' ranges, such
+/// as the built-in glossary's, are left alone).
+fn check_lsp_ranges(text: &str, encoding: PositionEncoding, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| check_lsp_ranges(text, encoding, v)),
+        Value::Object(map) => {
+            for uri_key in ["uri", "targetUri"] {
+                if map.get(uri_key).is_some_and(|u| u != DOC_URI) {
+                    return;
+                }
+            }
+            if map.get("textDocument").is_some_and(|d| d["uri"] != DOC_URI) {
+                return;
+            }
+            for (key, v) in map {
+                if key.contains("://") && key != DOC_URI {
+                    continue; // a `WorkspaceEdit.changes` entry for another document
+                }
+                let is_range = matches!(
+                    key.as_str(),
+                    "range"
+                        | "selectionRange"
+                        | "targetRange"
+                        | "targetSelectionRange"
+                        | "originSelectionRange"
+                );
+                if is_range && v.is_object() {
+                    let start = check_lsp_position(text, encoding, &v["start"]);
+                    let end = check_lsp_position(text, encoding, &v["end"]);
+                    assert!(start <= end, "range {v} ends before it starts");
+                } else {
+                    check_lsp_ranges(text, encoding, v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn lsp_position(p: Position) -> serde_json::Value {
+    serde_json::json!({"line": p.line, "character": p.character})
+}
+
+async fn server_session(data: &[u8]) {
+    use serde_json::json;
+    let mut bytes = Bytes(data);
+    let flags = bytes.u8();
+    let offered: Vec<&str> = [(1, "utf-8"), (2, "utf-16"), (4, "utf-32")]
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|(_, name)| *name)
+        .collect();
+    let pull = flags & 8 != 0;
+    let text_len = usize::from(bytes.u8()) * 8;
+    let mut text = text_of(bytes.take(text_len));
+
+    let (client_out, server_in) = tokio::io::duplex(1 << 20);
+    let (server_out, client_in) = tokio::io::duplex(1 << 20);
+    let server = tokio::spawn(scholion::lsp::serve(server_in, server_out));
+    let mut session = Session {
+        to_server: Some(client_out),
+        from_server: tokio::io::BufReader::new(client_in),
+        next_id: 0,
+        encoding: PositionEncoding::Utf16,
+        versions: std::collections::HashMap::new(),
+    };
+    let mut capabilities = json!({"general": {"positionEncodings": offered}});
+    if pull {
+        capabilities["textDocument"] = json!({"diagnostic": {"dynamicRegistration": false}});
+    }
+    let init = session
+        .request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
+        )
+        .await;
+    let name = init["capabilities"]["positionEncoding"].as_str().unwrap_or("utf-16");
+    let encoding = PositionEncoding::from_name(name).expect("a known encoding");
+    assert_eq!(
+        encoding,
+        PositionEncoding::negotiate(&offered.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    );
+    session.encoding = encoding;
+    session.notify("initialized", json!({})).await;
+    let mut version = 1;
+    session.versions.insert(version, text.clone());
+    session
+        .notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": DOC_URI, "languageId": "plaintext", "version": version, "text": text}}),
+        )
+        .await;
+    let doc = json!({"uri": DOC_URI});
+    let mut steps = 0;
+    while !bytes.0.is_empty() && steps < 12 {
+        steps += 1;
+        let kind = bytes.u8();
+        let a = bytes.position();
+        let b = bytes.position();
+        let (start, end) = if b < a { (b, a) } else { (a, b) };
+        let at = json!({"textDocument": doc, "position": lsp_position(a)});
+        let result = match kind % 9 {
+            0 => {
+                // An edit (ranges in order: inverted ones are the `document` target's business).
+                let len = usize::from(bytes.u8() % 24);
+                let new_text = text_of(bytes.take(len));
+                let index = LineIndex::new(&text);
+                let from = to_offset(&index, start, encoding);
+                let to = to_offset(&index, end, encoding).max(from);
+                text.replace_range(from..to, &new_text);
+                version += 1;
+                session.versions.insert(version, text.clone());
+                let change = json!({
+                    "range": {"start": lsp_position(start), "end": lsp_position(end)},
+                    "text": new_text,
+                });
+                session
+                    .notify(
+                        "textDocument/didChange",
+                        json!({"textDocument": {"uri": DOC_URI, "version": version}, "contentChanges": [change]}),
+                    )
+                    .await;
+                continue;
+            }
+            1 => session.request("textDocument/hover", at).await,
+            2 => session.request("textDocument/definition", at).await,
+            3 => {
+                let mut params = at;
+                params["context"] = json!({"includeDeclaration": kind & 0x10 != 0});
+                session.request("textDocument/references", params).await
+            }
+            4 => {
+                let range = json!({"start": lsp_position(start), "end": lsp_position(end)});
+                let params =
+                    json!({"textDocument": doc, "range": range, "context": {"diagnostics": []}});
+                session.request("textDocument/codeAction", params).await
+            }
+            5 => session.request("textDocument/documentSymbol", json!({"textDocument": doc})).await,
+            6 if pull => {
+                session.request("textDocument/diagnostic", json!({"textDocument": doc})).await
+            }
+            7 => {
+                let query =
+                    text.split_whitespace().nth(a.line as usize % 8).unwrap_or("").to_string();
+                session.request("workspace/symbol", json!({"query": query})).await
+            }
+            _ => {
+                let result =
+                    session.request("scholion/documentText", json!({"textDocument": doc})).await;
+                assert_eq!(result["text"], text, "the server's text differs from the client's");
+                assert_eq!(result["version"], version);
+                continue;
+            }
+        };
+        check_lsp_ranges(&text, encoding, &result);
+    }
+    let result = session.request("scholion/documentText", json!({"textDocument": doc})).await;
+    assert_eq!(result["text"], text, "the server's text differs from the client's");
+    if pull {
+        let result = session.request("textDocument/diagnostic", json!({"textDocument": doc})).await;
+        check_lsp_ranges(&text, encoding, &result);
+    }
+    session.request("shutdown", serde_json::Value::Null).await;
+    session.notify("exit", serde_json::Value::Null).await;
+    session.to_server = None; // end of input: the server's reader stops
+    while session.receive().await.is_some() {}
+    tokio::time::timeout(SESSION_TIMEOUT, server)
+        .await
+        .expect("the server stops after exit")
+        .expect("the server task does not panic");
+}
+
+/// The whole language server in process: initialize (offered encodings and pull diagnostics
+/// from the first byte), open a document, then edits and requests at arbitrary positions
+/// (hover, definition, references, code actions, symbols, diagnostics). No request may fail,
+/// the server's text must match the client's after every edit, and every range it returns or
+/// publishes for the document must be a valid range of the text it refers to, in the negotiated
+/// encoding.
+pub fn server(data: &[u8]) {
+    runtime().block_on(server_session(data));
 }

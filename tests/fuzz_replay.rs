@@ -81,3 +81,8 @@ fn transport() {
 fn analysis() {
     replay("analysis");
 }
+
+#[test]
+fn server() {
+    replay("server");
+}
