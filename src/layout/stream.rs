@@ -106,7 +106,10 @@ impl Paragraph {
             let decision = hyphen::decide(&last_token, second_token, model);
             let first_source = self.source_ranges(last_token_start..self.text.len());
             let first = match (first_source.first(), first_source.last()) {
-                (Some(a), Some(b)) => a.start..b.end,
+                (Some(a), Some(b)) if a.start <= b.end => a.start..b.end,
+                // The token's parts come from lines out of buffer order (a paragraph merged
+                // across columns): keep the part that holds the hyphen.
+                (_, Some(b)) => b.clone(),
                 _ => source.start..source.start,
             };
             let second = source.start + fw.start..source.start + fw.end;

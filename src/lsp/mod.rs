@@ -7,7 +7,7 @@ mod convert;
 mod documents;
 mod features;
 mod server;
-mod transport;
+pub mod transport;
 
 pub use server::Backend;
 

@@ -1052,6 +1052,11 @@ impl LanguageServer for Backend {
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         let shared = self.shared.clone();
         tokio::task::spawn_blocking(move || {
+            // Open documents at the editor's version: the background analysis may not have
+            // caught up with the last edit, and stale ranges can lie outside the new text.
+            for key in shared.documents.keys() {
+                let _ = shared.current(&key);
+            }
             let index = shared.index.read().map_err(|_| internal("index unavailable"))?;
             let symbols = features::workspace_symbols(&index, &params.query, shared.encoding());
             Ok(Some(WorkspaceSymbolResponse::Flat(symbols)))
