@@ -1,7 +1,7 @@
 //! Replays the fuzzers' committed inputs through the same checks the fuzz targets run, on stable
 //! Rust and without cargo-fuzz: every file in `fuzz/corpus/<target>/` (the minimised corpora)
 //! and `fuzz/regressions/<target>/` (inputs that once found a bug), plus any local
-//! `fuzz/artifacts/<target>/` crash files (not committed). See `fuzz/README.md`.
+//! `fuzz/artifacts/<target>/` crash files (not committed). See README, Reliability.
 
 #[path = "../fuzz/checks.rs"]
 mod checks;
