@@ -264,7 +264,7 @@ fn bench_analysis(c: &mut Criterion) {
         // The rest of an edit's diagnostics once the text's findings are known: undefined
         // acronyms, rule settings, the cap.
         let defined = |_: &str| true;
-        analysed.intrinsic_findings(text);
+        analysed.intrinsic_findings(text).count();
         group.bench_with_input(BenchmarkId::new("findings", label(text.len())), text, |b, text| {
             b.iter(|| analysis::findings(black_box(text), &analysed, &defined, &config))
         });

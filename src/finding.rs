@@ -4,6 +4,7 @@
 //! command line). Nothing here knows about LSP positions, files or async.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +99,57 @@ impl Finding {
             rule: self.rule,
             severity: self.severity,
             message: self.message.clone(),
+        }
+    }
+}
+
+/// Findings whose ranges are relative to `base`: a page's or paragraph's findings stay valid
+/// wherever an edit moves the page, so versions of a document share them instead of copying.
+#[derive(Debug, Clone)]
+pub struct FindingChunk {
+    pub base: usize,
+    pub findings: Arc<[Finding]>,
+}
+
+impl FindingChunk {
+    pub fn new(base: usize, findings: Arc<[Finding]>) -> Self {
+        FindingChunk { base, findings }
+    }
+
+    /// Findings whose ranges are absolute already.
+    pub fn absolute(findings: Vec<Finding>) -> Self {
+        FindingChunk { base: 0, findings: findings.into() }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Located<'_>> {
+        self.findings.iter().map(|finding| Located { base: self.base, finding })
+    }
+}
+
+/// A finding of a [`FindingChunk`], with the base that makes its ranges absolute.
+#[derive(Debug, Clone, Copy)]
+pub struct Located<'a> {
+    pub base: usize,
+    pub finding: &'a Finding,
+}
+
+impl<'a> Located<'a> {
+    /// A finding whose ranges are absolute.
+    pub fn absolute(finding: &'a Finding) -> Self {
+        Located { base: 0, finding }
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        let r = &self.finding.range;
+        r.start + self.base..r.end + self.base
+    }
+
+    /// The finding with absolute ranges (copied: only for the findings actually shown).
+    pub fn to_finding(&self) -> Finding {
+        if self.base == 0 {
+            self.finding.clone()
+        } else {
+            self.finding.shifted(self.base as isize)
         }
     }
 }

@@ -26,8 +26,9 @@ pub struct DefinitionFact {
 /// One mention of an acronym (or of a named term) in the buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
-    /// The acronym's short form, or a named term's normalised key.
-    pub key: String,
+    /// The acronym's short form, or a named term's normalised key (shared by every version
+    /// of the paragraph it was found in).
+    pub key: Arc<str>,
     pub range: Range<usize>,
 }
 
@@ -53,7 +54,7 @@ impl DocumentFacts {
     pub fn use_counts(&self) -> HashMap<&str, usize> {
         let mut counts = HashMap::new();
         for mention in &self.uses {
-            *counts.entry(mention.key.as_str()).or_insert(0) += 1;
+            *counts.entry(&*mention.key).or_insert(0) += 1;
         }
         counts
     }
@@ -61,10 +62,7 @@ impl DocumentFacts {
 
 /// Map a stream range of `paragraph` to one buffer range from its first to its last byte.
 fn to_buffer(paragraph: &Paragraph, stream: Range<usize>) -> Option<Range<usize>> {
-    let ranges = paragraph.source_ranges(stream);
-    let first = ranges.first()?;
-    let last = ranges.last()?;
-    Some(first.start..last.end.max(first.start))
+    paragraph.source_bounds(stream)
 }
 
 fn sentence_around(text: &str, at: Range<usize>) -> String {
@@ -81,8 +79,8 @@ fn sentence_around(text: &str, at: Range<usize>) -> String {
 pub struct ParagraphFacts {
     /// Definitions with the sentence that holds each.
     definitions: Vec<(acronyms::Definition, String)>,
-    uses: Vec<(String, Range<usize>)>,
-    terms: Vec<(String, Range<usize>)>,
+    uses: Vec<(Arc<str>, Range<usize>)>,
+    terms: Vec<(Arc<str>, Range<usize>)>,
 }
 
 pub fn paragraph_facts(text: &str) -> ParagraphFacts {
@@ -105,9 +103,12 @@ pub fn paragraph_facts(text: &str) -> ParagraphFacts {
             .collect(),
         uses: acronyms::find_known_uses(text, &known)
             .into_iter()
-            .map(|u| (u.short, u.range))
+            .map(|u| (Arc::from(u.short), u.range))
             .collect(),
-        terms: acronyms::find_named_terms(text).into_iter().map(|t| (t.key, t.range)).collect(),
+        terms: acronyms::find_named_terms(text)
+            .into_iter()
+            .map(|t| (Arc::from(t.key), t.range))
+            .collect(),
     }
 }
 

@@ -9,7 +9,7 @@ pub mod facts;
 use std::sync::{Arc, OnceLock};
 
 use crate::config::Config;
-use crate::finding::{Edit, Finding, Fix, Severity};
+use crate::finding::{Edit, Finding, FindingChunk, Fix, Located, Severity};
 
 use crate::layout::{self, LanguageModel, Layout, PageLayout};
 use crate::rules;
@@ -23,9 +23,9 @@ pub use facts::{DefinitionFact, DocumentFacts, HeadingFact, Mention};
 pub struct DocumentAnalysis {
     pub layout: Layout,
     pub facts: DocumentFacts,
-    /// Findings that depend on this text alone (layout and characters), sorted by position;
-    /// computed on first use, or with the cache when there is one.
-    intrinsic: OnceLock<Vec<Finding>>,
+    /// Findings that depend on this text alone (layout and characters), in chunks per page
+    /// and paragraph; computed on first use, or with the cache when there is one.
+    intrinsic: OnceLock<Vec<FindingChunk>>,
 }
 
 impl DocumentAnalysis {
@@ -76,7 +76,7 @@ impl DocumentAnalysis {
             cache.pages.insert(key, Arc::new(page));
         }
         let mut pages: Vec<PageLayout> = Vec::with_capacity(ranges.len());
-        let mut page_findings: Vec<Finding> = Vec::new();
+        let mut chunks: Vec<FindingChunk> = Vec::new();
         for (range, &key) in ranges.iter().zip(&keys) {
             let page_text = text.get(range.clone()).unwrap_or("");
             let page = cache.pages.get_or(key, || {
@@ -93,7 +93,7 @@ impl DocumentAnalysis {
                 let relative = -(range.start as isize);
                 own_page_findings(text, &page).iter().map(|f| f.shifted(relative)).collect()
             });
-            page_findings.extend(found.iter().map(|f| f.shifted(range.start as isize)));
+            chunks.push(FindingChunk::new(range.start, found));
             pages.push(page);
         }
         let layout = layout::assemble(text, pages, model);
@@ -101,25 +101,39 @@ impl DocumentAnalysis {
             cache.paragraph_facts.get_or(hash_text(t), || Arc::new(facts::paragraph_facts(t)))
         });
         for p in &layout.paragraphs {
-            let anchor = p.context_span(text).start as isize;
+            let anchor = p.context_span(text).start;
             let found = cache.paragraph_findings.get_or(p.fingerprint(text), || {
                 let sentences = cache
                     .sentences
                     .get_or(hash_text(&p.text), || layout::sentences::sentences(&p.text).into());
                 layout::rules::findings_of_paragraph(text, p, &sentences)
                     .iter()
-                    .map(|f| f.shifted(-anchor))
+                    .map(|f| f.shifted(-(anchor as isize)))
                     .collect()
             });
-            page_findings.extend(found.iter().map(|f| f.shifted(anchor)));
+            if !found.is_empty() {
+                chunks.push(FindingChunk::new(anchor, found));
+            }
         }
-        DocumentAnalysis { layout, facts, intrinsic: OnceLock::from(page_findings) }
+        DocumentAnalysis { layout, facts, intrinsic: OnceLock::from(chunks) }
     }
 
     /// The findings that depend on the document's text alone (everything but undefined
-    /// acronyms, which depend on the workspace), before rule settings: each page's, then those
-    /// of the paragraphs ([`findings`] sorts them by position).
-    pub fn intrinsic_findings(&self, text: &str) -> &[Finding] {
+    /// acronyms, which depend on the workspace), before rule settings, in no particular order
+    /// ([`findings`] sorts them by position).
+    pub fn intrinsic_findings(&self, text: &str) -> impl Iterator<Item = Located<'_>> {
+        self.intrinsic_chunks(text).iter().flat_map(FindingChunk::iter)
+    }
+
+    /// The intrinsic findings whose range holds `offset`, with absolute ranges.
+    pub fn intrinsic_findings_at(&self, text: &str, offset: usize) -> Vec<Finding> {
+        self.intrinsic_findings(text)
+            .filter(|f| f.range().contains(&offset) || f.range().end == offset)
+            .map(|f| f.to_finding())
+            .collect()
+    }
+
+    fn intrinsic_chunks(&self, text: &str) -> &[FindingChunk] {
         self.intrinsic.get_or_init(|| {
             // Pages and paragraphs are independent: a large document uses all cores.
             let pages = crate::parallel::map_text(text.len(), &self.layout.pages, |page| {
@@ -132,7 +146,7 @@ impl DocumentAnalysis {
                     &layout::sentences::sentences(&p.text),
                 )
             });
-            pages.into_iter().chain(paragraphs).flatten().collect()
+            pages.into_iter().chain(paragraphs).map(FindingChunk::absolute).collect()
         })
     }
 }
@@ -158,7 +172,8 @@ pub fn findings(
     config: &Config,
 ) -> Vec<Finding> {
     let undefined = undefined_acronyms(analysis, is_defined);
-    rules::apply_settings(analysis.intrinsic_findings(text).iter().chain(&undefined), config)
+    let undefined = undefined.iter().map(Located::absolute);
+    rules::apply_settings(analysis.intrinsic_findings(text).chain(undefined), config)
 }
 
 fn undefined_acronyms(analysis: &DocumentAnalysis, is_defined: IsDefined) -> Vec<Finding> {
@@ -277,6 +292,20 @@ mod tests {
         assert_eq!(apply_edits("0123456789x", &edits), "b23456e78x");
     }
 
+    /// Findings with absolute ranges, in text order.
+    fn absolute<'a>(found: impl Iterator<Item = Located<'a>>) -> Vec<Finding> {
+        let mut found: Vec<Finding> = found.map(|f| f.to_finding()).collect();
+        found.sort_by(|a, b| {
+            (a.range.start, a.range.end, a.rule, &a.message).cmp(&(
+                b.range.start,
+                b.range.end,
+                b.rule,
+                &b.message,
+            ))
+        });
+        found
+    }
+
     #[test]
     fn page_cache_decodes_only_the_edited_page() {
         let page = |n: usize| {
@@ -299,8 +328,8 @@ mod tests {
         assert_eq!(second.facts.terms, full.facts.terms);
         // Findings from cached pages and paragraphs, moved, equal a fresh computation, and
         // per-page character findings equal those of the whole text.
-        let fresh = full.intrinsic_findings(&edited);
-        assert_eq!(second.intrinsic_findings(&edited), fresh);
+        let fresh = absolute(full.intrinsic_findings(&edited));
+        assert_eq!(absolute(second.intrinsic_findings(&edited)), fresh);
         let rules: Vec<&str> = fresh.iter().map(|f| f.rule).collect();
         for rule in ["garbled-character", "hyphenated-word", "split-sentence"] {
             assert!(rules.contains(&rule), "{rule} missing in {rules:?}");

@@ -163,6 +163,29 @@ impl Paragraph {
     /// ranges are merged. Joiners (points) are left out unless the range lies inside one.
     pub fn source_ranges(&self, stream: Range<usize>) -> Vec<Range<usize>> {
         let mut out: Vec<Range<usize>> = Vec::new();
+        self.each_source_range(stream, |r| match out.last_mut() {
+            Some(last) if last.end == r.start => last.end = r.end,
+            _ => out.push(r),
+        });
+        out
+    }
+
+    /// From the first to the last buffer byte that the stream range `stream` came from (it
+    /// may cover text of the other column); `None` for a range outside the paragraph.
+    /// Like the hull of [`Paragraph::source_ranges`], without collecting them.
+    pub fn source_bounds(&self, stream: Range<usize>) -> Option<Range<usize>> {
+        let mut bounds: Option<Range<usize>> = None;
+        self.each_source_range(stream, |r| match &mut bounds {
+            Some(b) => b.end = r.end,
+            None => bounds = Some(r),
+        });
+        bounds.map(|b| b.start..b.end.max(b.start))
+    }
+
+    /// Calls `visit` with each buffer range `stream` came from, piece by piece, in stream
+    /// order.
+    fn each_source_range(&self, stream: Range<usize>, mut visit: impl FnMut(Range<usize>)) {
+        let mut any = false;
         // Pieces are in stream order: skip those that end before the range (binary search keeps
         // sentence lookups in long paragraphs cheap).
         let first = self.pieces.partition_point(|p| p.stream.end <= stream.start).saturating_sub(1);
@@ -176,19 +199,17 @@ impl Paragraph {
                 continue;
             }
             if piece.source.is_empty() {
-                if out.is_empty() && stream.end <= piece.stream.end {
-                    out.push(piece.source.clone());
+                if !any && stream.end <= piece.stream.end {
+                    any = true;
+                    visit(piece.source.clone());
                 }
                 continue;
             }
+            any = true;
             let s = piece.source.start + (start - piece.stream.start);
             let e = piece.source.start + (end - piece.stream.start);
-            match out.last_mut() {
-                Some(last) if last.end == s => last.end = e,
-                _ => out.push(s..e),
-            }
+            visit(s..e);
         }
-        out
     }
 
     /// The paragraph's sentences as stream ranges (map them with [`Paragraph::source_ranges`]).

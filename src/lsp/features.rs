@@ -146,11 +146,11 @@ pub fn hover(
     })
 }
 
-pub fn definition<'a>(
+pub fn definition(
     index: &WorkspaceIndex,
-    doc: &'a IndexedDoc,
+    doc: &IndexedDoc,
     offset: usize,
-    split_findings: impl FnOnce() -> &'a [Finding],
+    findings_at: impl FnOnce() -> Vec<Finding>,
     encoding: PositionEncoding,
 ) -> Option<GotoDefinitionResponse> {
     if let Some(subject) = query::subject_at(index, doc, offset) {
@@ -173,9 +173,7 @@ pub fn definition<'a>(
     }
     // The last word before a break jumps to where the sentence continues (findings are only
     // computed when no acronym or term is under the cursor).
-    let split = split_findings()
-        .iter()
-        .find(|f| f.rule == "split-sentence" && f.range.start <= offset && offset <= f.range.end)?;
+    let split = findings_at().into_iter().find(|f| f.rule == "split-sentence")?;
     let related = split.related.first()?;
     location(&Place { doc, range: related.range.clone() }, encoding)
         .map(GotoDefinitionResponse::Scalar)

@@ -11,7 +11,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
@@ -191,12 +191,17 @@ impl Shared {
         };
         let path = open.uri.to_file_path().map(|p| p.into_owned());
         let doc = IndexedDoc::new(key.clone(), path, text, analysis, Some(open.doc.version));
-        if let Ok(mut index) = self.index.write() {
-            let stored = index.get(key).and_then(|d| d.version);
-            if stored.is_none_or(|v| v < open.doc.version) && self.documents.get(key).is_some() {
-                index.insert(doc.clone());
+        let replaced = match self.index.write() {
+            Ok(mut index) => {
+                let stored = index.get(key).and_then(|d| d.version);
+                let newer = stored.is_none_or(|v| v < open.doc.version);
+                (newer && self.documents.get(key).is_some()).then(|| index.insert(doc.clone()))
             }
-        }
+            Err(_) => None,
+        };
+        // Freeing a large document's analysis takes milliseconds: not on the way to its
+        // diagnostics.
+        drop_in_background(replaced);
         doc
     }
 
@@ -1015,7 +1020,7 @@ impl LanguageServer for Backend {
             at.text_document.uri,
             Some(at.position),
             |shared, index, doc, offset| {
-                let findings = || doc.analysis.intrinsic_findings(&doc.text);
+                let findings = || doc.analysis.intrinsic_findings_at(&doc.text, offset);
                 features::definition(index, doc, offset, findings, shared.encoding())
             },
         )
@@ -1154,6 +1159,24 @@ struct CancelOnDrop {
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         self.flag.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Drops `value` on a background thread. Freeing the analysis of a large document (tens of
+/// thousands of allocations) would otherwise delay the next diagnostics.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    type Garbage = Box<dyn Send>;
+    static BIN: OnceLock<Option<Mutex<std::sync::mpsc::Sender<Garbage>>>> = OnceLock::new();
+    let bin = BIN.get_or_init(|| {
+        let (sender, receiver) = std::sync::mpsc::channel::<Garbage>();
+        let spawned = std::thread::Builder::new()
+            .name("scholion-drop".into())
+            .spawn(move || receiver.into_iter().for_each(drop));
+        spawned.ok().map(|_| Mutex::new(sender))
+    });
+    // Without the thread (or once it is gone) the value is dropped here, as usual.
+    if let Some(sender) = bin.as_ref().and_then(|sender| sender.lock().ok()) {
+        let _ = sender.send(Box::new(value));
     }
 }
 

@@ -125,11 +125,12 @@ impl WorkspaceIndex {
         self.insert(IndexedDoc::new(key, path, text, analysis, version));
     }
 
-    /// Insert or replace a document built by the caller.
-    pub fn insert(&mut self, doc: IndexedDoc) {
+    /// Insert or replace a document built by the caller; returns the version it replaced
+    /// (a caller holding a lock can free it after letting go).
+    pub fn insert(&mut self, doc: IndexedDoc) -> Option<IndexedDoc> {
         self.remove_tables(&doc.key);
         self.add_tables(&doc);
-        self.docs.insert(doc.key.clone(), doc);
+        self.docs.insert(doc.key.clone(), doc)
     }
 
     pub fn remove(&mut self, key: &DocKey) -> Option<IndexedDoc> {

@@ -111,7 +111,7 @@ pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Op
         return Some(Subject::Acronym { short: def.short.clone(), range: def.short_range.clone() });
     }
     if let Some(m) = facts.uses.iter().find(|m| covers(&m.range, offset)) {
-        return Some(Subject::Acronym { short: m.key.clone(), range: m.range.clone() });
+        return Some(Subject::Acronym { short: m.key.to_string(), range: m.range.clone() });
     }
     if let Some((short, range)) = known_word_at(index, &doc.text, offset) {
         return Some(Subject::Acronym { short, range });
@@ -129,7 +129,7 @@ pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Op
         .terms
         .iter()
         .find(|m| covers(&m.range, offset))
-        .map(|m| Subject::Term { key: m.key.clone(), range: m.range.clone() })
+        .map(|m| Subject::Term { key: m.key.to_string(), range: m.range.clone() })
 }
 
 /// What the workspace knows about an acronym.
@@ -183,7 +183,7 @@ pub fn term_mentions<'a>(index: &'a WorkspaceIndex, key: &str) -> Vec<Place<'a>>
                 .facts
                 .terms
                 .iter()
-                .filter(|m| m.key == key)
+                .filter(|m| *m.key == *key)
                 .map(move |m| Place { doc, range: m.range.clone() })
         })
         .collect()
@@ -216,7 +216,7 @@ pub fn acronym_references<'a>(
         let mut ranges: Vec<Range<usize>> = facts
             .uses
             .iter()
-            .filter(|m| m.key == short)
+            .filter(|m| *m.key == *short)
             .map(|m: &Mention| m.range.clone())
             .collect();
         if mixed_case {
@@ -251,7 +251,7 @@ pub fn other_documents_mentioning<'a>(
 ) -> Vec<&'a IndexedDoc> {
     index
         .docs()
-        .filter(|d| d.key != doc.key && d.analysis.facts.terms.iter().any(|m| m.key == key))
+        .filter(|d| d.key != doc.key && d.analysis.facts.terms.iter().any(|m| *m.key == *key))
         .collect()
 }
 
