@@ -278,3 +278,57 @@ fn huge_lines_empty_files_and_files_deleted_while_open() {
     assert!(gone["error"]["message"].as_str().unwrap_or("").contains("unknown document"), "{gone}");
     assert!(client.shutdown().success());
 }
+
+/// A large workspace document opened after the scan indexed it: the first diagnostics come
+/// from the start of the text alone (the summary cannot count the rest yet), then all of them
+/// with the count; the shown ones do not change.
+#[test]
+fn a_large_indexed_document_shows_its_first_diagnostics_then_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let seeds: Vec<String> = fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
+        .unwrap()
+        .map(|entry| fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    // About 200 KB: seed pages, varied, with garbled words.
+    let text: String = (0..60)
+        .map(|n| {
+            seeds[n % seeds.len()].replacen("dienst", &format!("dienst {n}"), 1).replacen(
+                " de ",
+                " Oekra\u{221a}\u{d8}ne ",
+                3,
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\u{c}");
+    let path = root.join("groot.txt");
+    fs::write(&path, &text).unwrap();
+    let uri = file_uri(&path);
+    let mut client = Client::start();
+    let capabilities = json!({"window": {"workDoneProgress": true}});
+    client.handshake(capabilities, Some(root), json!({}));
+    client
+        .wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .expect("progress end");
+    client.open(&uri, &text);
+    let mut next = || {
+        let message = client
+            .wait_for(|m| {
+                m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+            })
+            .expect("diagnostics");
+        message["params"]["diagnostics"].as_array().cloned().unwrap()
+    };
+    let (first, all) = (next(), next());
+    assert_eq!(first.len(), 501);
+    assert_eq!(all.len(), 501);
+    assert_eq!(first[..500], all[..500]);
+    let summary = |d: &Value| (d["code"].clone(), d["range"].clone());
+    assert_eq!(summary(&first[500]), summary(&all[500]));
+    assert_eq!(first[500]["code"], "too-many-findings");
+    let (uncounted, counted) =
+        (first[500]["message"].as_str().unwrap(), all[500]["message"].as_str().unwrap());
+    assert!(uncounted.starts_with("More findings are not shown"), "{uncounted}");
+    let hidden: usize = counted.split(' ').next().unwrap().parse().expect(counted);
+    assert!(hidden > 0, "{counted}");
+}

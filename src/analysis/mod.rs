@@ -176,6 +176,77 @@ pub fn findings(
     rules::apply_settings(analysis.intrinsic_findings(text).chain(undefined), config)
 }
 
+/// The findings a document shows first, computed from the start of the text only as far as
+/// needed, when that saves work: for a document whose text-only findings are not computed yet
+/// and that has more than `max_diagnostics_per_file` of them. The summary at the end then says
+/// that more are not shown, without counting them ([`findings`] counts). `None` when the
+/// complete findings are as cheap (they are computed already, or there are few).
+///
+/// Every finding of a page lies in the page and every finding of a paragraph starts at or
+/// after the paragraph's first byte, so once the pages and paragraphs starting before
+/// position `p` yield more than the cap of findings starting before `p`, the first ones in
+/// text order are known.
+pub fn leading_findings(
+    text: &str,
+    analysis: &DocumentAnalysis,
+    is_defined: IsDefined,
+    config: &Config,
+) -> Option<Vec<Finding>> {
+    if analysis.intrinsic.get().is_some() || text.len() < LEADING_MIN_BYTES {
+        return None;
+    }
+    let cap = config.max_diagnostics_per_file;
+    let enabled = |f: &Finding| config.rule(f.rule).enabled;
+    // In text order, as the uses are.
+    let undefined: Vec<Finding> =
+        undefined_acronyms(analysis, is_defined).into_iter().filter(|f| enabled(f)).collect();
+    let mut found: Vec<Finding> = Vec::new();
+    // Pages and paragraphs by the position where their findings can start.
+    let mut units: Vec<(usize, Unit<'_>)> = analysis
+        .layout
+        .pages
+        .iter()
+        .map(|page| (page.range.start, Unit::Page(page)))
+        .chain(
+            analysis.layout.paragraphs.iter().map(|p| (p.source_span().start, Unit::Paragraph(p))),
+        )
+        .collect();
+    units.sort_by_key(|(start, _)| *start);
+    for (i, (_, unit)) in units.iter().enumerate() {
+        let new = match unit {
+            Unit::Page(page) => own_page_findings(text, page),
+            Unit::Paragraph(p) => layout::rules::findings_of_paragraph(
+                text,
+                p,
+                &layout::sentences::sentences(&p.text),
+            ),
+        };
+        found.extend(new.into_iter().filter(|f| enabled(f)));
+        // At the end: there are few findings, and the complete ones cost no more.
+        let &(next_start, _) = units.get(i + 1)?;
+        let settled = |f: &&Finding| f.range.start < next_start;
+        let undefined = &undefined[..undefined.partition_point(|f| f.range.start < next_start)];
+        if found.iter().filter(settled).count() + undefined.len() > cap {
+            let located = found.iter().filter(settled).chain(undefined);
+            let mut shown = rules::apply_settings(located.map(Located::absolute), config);
+            if let Some(summary) = shown.last_mut().filter(|f| f.rule == rules::TOO_MANY_FINDINGS) {
+                summary.message = rules::more_findings_message(None, cap);
+            }
+            return Some(shown);
+        }
+    }
+    None
+}
+
+/// Below this size the complete findings take a few milliseconds.
+const LEADING_MIN_BYTES: usize = 64 * 1024;
+
+/// Where [`leading_findings`] looks for findings.
+enum Unit<'a> {
+    Page(&'a PageLayout),
+    Paragraph(&'a layout::Paragraph),
+}
+
 fn undefined_acronyms(analysis: &DocumentAnalysis, is_defined: IsDefined) -> Vec<Finding> {
     analysis
         .facts
@@ -337,6 +408,62 @@ mod tests {
         let whole_text = crate::garbled::check(&edited);
         let per_page: Vec<_> = fresh.iter().filter(|f| f.rule.starts_with("garbled")).collect();
         assert_eq!(per_page, whole_text.iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn leading_findings_are_the_first_of_all_findings() {
+        // The seed pages (two columns, hyphenated breaks, split sentences, furniture), varied
+        // and with garbled words, so every kind of unit contributes.
+        let seeds: Vec<String> =
+            ["000_9189eb5902b93f6a", "003_6e6cbfc847bdfa0c", "004_b2c0f30eae937bd6"]
+                .iter()
+                .map(|name| {
+                    let path = format!("{}/seeds/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+                    std::fs::read_to_string(path).expect("seed page")
+                })
+                .collect();
+        let page = |n: usize| {
+            seeds[n % 3].replacen("dienst", &format!("dienst {n}"), 1).replacen(
+                " de ",
+                " Oekra\u{221a}\u{d8}ne ",
+                2,
+            )
+        };
+        let text: String = (0..40).map(page).collect::<Vec<_>>().join("\u{c}");
+        assert!(text.len() > LEADING_MIN_BYTES);
+        let analysis = DocumentAnalysis::new(&text);
+        let defined = |short: &str| short == "NDT";
+        for (cap, disabled) in [(50, None), (500, None), (120, Some("garbled-character"))] {
+            let mut config = Config { max_diagnostics_per_file: cap, ..Config::default() };
+            if let Some(rule) = disabled {
+                let off = crate::config::RuleSetting { enabled: false, severity: None };
+                config.rules.insert(rule.into(), off);
+            }
+            let fresh = DocumentAnalysis::new(&text);
+            let leading = leading_findings(&text, &fresh, &defined, &config).expect("leading");
+            let all = findings(&text, &analysis, &defined, &config);
+            assert_eq!(leading.len(), cap + 1);
+            assert_eq!(leading[..cap], all[..cap], "cap {cap}");
+            let (summary, counted) = (&leading[cap], &all[cap]);
+            assert_eq!((summary.rule, &summary.range), (counted.rule, &counted.range));
+            assert!(summary.message.starts_with("More findings"), "{}", summary.message);
+            // Once the complete findings are known, they are used.
+            fresh.intrinsic_findings(&text).count();
+            assert!(leading_findings(&text, &fresh, &defined, &config).is_none());
+        }
+        let uncapped = Config { max_diagnostics_per_file: usize::MAX, ..Config::default() };
+        let all = findings(&text, &analysis, &defined, &uncapped);
+        let rules: std::collections::HashSet<_> = all.iter().map(|f| f.rule).collect();
+        for rule in [
+            "garbled-character",
+            "hyphenated-word",
+            "undefined-acronym",
+            "page-furniture",
+            "interleaved-columns",
+            "split-sentence",
+        ] {
+            assert!(rules.contains(rule), "{rule} missing in {rules:?}");
+        }
     }
 
     #[test]

@@ -244,12 +244,28 @@ impl Shared {
     }
 
     fn diagnostics_for(&self, doc: &IndexedDoc, uri: &Uri) -> Vec<Diagnostic> {
+        self.to_diagnostics(doc, uri, &self.findings_for(doc))
+    }
+
+    /// The diagnostics to publish first, and whether they are complete: a large document
+    /// whose findings are not computed yet (opened after the workspace scan indexed it) shows
+    /// the first ones at once and counts the rest afterwards.
+    fn first_diagnostics(&self, doc: &IndexedDoc, uri: &Uri) -> (Vec<Diagnostic>, bool) {
+        let config = self.config();
+        let leading = match self.index.read() {
+            Ok(index) => index.leading_findings_for(doc, &config),
+            Err(_) => None,
+        };
+        match leading {
+            Some(findings) => (self.to_diagnostics(doc, uri, &findings), false),
+            None => (self.diagnostics_for(doc, uri), true),
+        }
+    }
+
+    fn to_diagnostics(&self, doc: &IndexedDoc, uri: &Uri, findings: &[Finding]) -> Vec<Diagnostic> {
         let lines = doc.lines();
         let encoding = self.encoding();
-        self.findings_for(doc)
-            .iter()
-            .map(|f| convert::diagnostic(&lines, uri, f, encoding))
-            .collect()
+        findings.iter().map(|f| convert::diagnostic(&lines, uri, f, encoding)).collect()
     }
 
     /// Re-analyse an open document off the message loop and publish its diagnostics, unless a
@@ -297,6 +313,7 @@ impl Shared {
         let worker = self.clone();
         let job_key = key.clone();
         let job = tokio::task::spawn_blocking(move || {
+            debug!("analysing {} v{version}", job_key.as_str());
             // Superseded before we started: a newer version will be analysed anyway.
             if worker.documents.version(&job_key) != Some(version) {
                 return None;
@@ -309,7 +326,7 @@ impl Shared {
             };
             let analysed = started.elapsed();
             let diagnostics = (!worker.session().pull_diagnostics)
-                .then(|| worker.diagnostics_for(&doc, &snapshot.uri));
+                .then(|| worker.first_diagnostics(&doc, &snapshot.uri));
             debug!(
                 "{} v{version}: analysis {analysed:?}, then diagnostics {:?}",
                 job_key.as_str(),
@@ -319,11 +336,19 @@ impl Shared {
         });
         match job.await {
             Ok(Some((uri, diagnostics, doc))) => {
-                if let Some(diagnostics) = diagnostics {
-                    if self.documents.version(key) == Some(version) {
-                        self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
-                    } else {
-                        debug!("dropping diagnostics of {} v{version}: superseded", key.as_str());
+                if let Some((diagnostics, complete)) = diagnostics {
+                    self.publish_if_current(key, &uri, diagnostics, version).await;
+                    if !complete {
+                        // Now all of them, for the count in the summary (before this
+                        // document's next analysis, which waits for this one).
+                        let worker = self.clone();
+                        let (doc, job_uri) = (doc.clone(), uri.clone());
+                        let all = tokio::task::spawn_blocking(move || {
+                            worker.diagnostics_for(&doc, &job_uri)
+                        });
+                        if let Ok(all) = all.await {
+                            self.publish_if_current(key, &uri, all, version).await;
+                        }
                     }
                 }
                 let worker = self.clone();
@@ -333,6 +358,20 @@ impl Shared {
             // The runtime is shutting down.
             Err(err) if err.is_cancelled() => debug!("analysis of {} cancelled", key.as_str()),
             Err(err) => error!("analysis of {} v{version} failed: {err}", key.as_str()),
+        }
+    }
+
+    async fn publish_if_current(
+        &self,
+        key: &DocKey,
+        uri: &Uri,
+        diagnostics: Vec<Diagnostic>,
+        version: i32,
+    ) {
+        if self.documents.version(key) == Some(version) {
+            self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
+        } else {
+            debug!("dropping diagnostics of {} v{version}: superseded", key.as_str());
         }
     }
 
@@ -835,6 +874,7 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
+        debug!("didOpen {} v{}: {} bytes", doc.uri.as_str(), doc.version, doc.text.len());
         let key = doc_key(&doc.uri);
         self.shared.documents.open(doc.uri, &doc.text, doc.version, &doc.language_id);
         self.shared.schedule_analysis(key);

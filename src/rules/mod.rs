@@ -121,16 +121,25 @@ pub fn apply_settings<'a>(
         out.push(Finding {
             rule: TOO_MANY_FINDINGS,
             severity: config.rule(TOO_MANY_FINDINGS).severity.unwrap_or(Severity::Information),
-            message: format!(
-                "{hidden} more findings are not shown (limit: maxDiagnosticsPerFile = {cap}); \
-                 run `scholion check` for all of them"
-            ),
+            message: more_findings_message(Some(hidden), cap),
             range: first_hidden.start..first_hidden.start,
             fixes: Vec::new(),
             related: Vec::new(),
         });
     }
     out
+}
+
+/// The summary's message: how many findings the cap hides, when they were counted.
+pub fn more_findings_message(hidden: Option<usize>, cap: usize) -> String {
+    let more = match hidden {
+        Some(hidden) => format!("{hidden} more findings are"),
+        None => "More findings are".to_string(),
+    };
+    format!(
+        "{more} not shown (limit: maxDiagnosticsPerFile = {cap}); run `scholion check` for all \
+         of them"
+    )
 }
 
 #[cfg(test)]

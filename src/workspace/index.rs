@@ -294,6 +294,17 @@ impl WorkspaceIndex {
         crate::analysis::findings(&doc.text, &doc.analysis, &is_defined, config)
     }
 
+    /// The findings a large document shows first, when computing them alone saves work (see
+    /// [`crate::analysis::leading_findings`]).
+    pub fn leading_findings_for(
+        &self,
+        doc: &IndexedDoc,
+        config: &crate::config::Config,
+    ) -> Option<Vec<crate::finding::Finding>> {
+        let is_defined = |short: &str| self.is_defined(short);
+        crate::analysis::leading_findings(&doc.text, &doc.analysis, &is_defined, config)
+    }
+
     /// Whether `short` is explained by the workspace's text or a glossary.
     pub fn is_defined(&self, short: &str) -> bool {
         self.definitions.contains_key(short) || self.glossary().contains(short)
