@@ -156,7 +156,12 @@ struct LineData {
 
 /// Layout units: about one per average character (see `GLYPH_SHARE`).
 fn measure(s: &str) -> f32 {
-    GLYPH_SHARE * super::words::text_width(s) + (1.0 - GLYPH_SHARE) * char_len(s) as f32
+    measure_counted(s, char_len(s))
+}
+
+/// [`measure`] of `s` whose length in characters is known.
+fn measure_counted(s: &str, chars: usize) -> f32 {
+    GLYPH_SHARE * super::words::text_width(s) + (1.0 - GLYPH_SHARE) * chars as f32
 }
 
 impl LineData {
@@ -170,8 +175,9 @@ impl LineData {
             let t = text.get(w.start..w.end).unwrap_or("");
             let word_key = key(t);
             let classes = super::words::word_classes(t, word_key);
-            x += measure(text.get(last_end_byte..w.start).unwrap_or(""));
-            let width = measure(t);
+            let gap = text.get(last_end_byte..w.start).unwrap_or("");
+            x += measure_counted(gap, w.char_start.saturating_sub(previous_end_char));
+            let width = measure_counted(t, w.char_len);
             last_end_byte = w.end;
             facts.push(WordFacts {
                 word: *w,
