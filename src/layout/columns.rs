@@ -92,6 +92,8 @@ const BAD_START: f32 = -2.5;
 const BAD_END: f32 = -2.5;
 const HEADING_END: f32 = -0.3;
 const HEADING_MAX_WIDTH: f32 = 0.9;
+/// A heading wrapped early: both of its lines are shorter than this share of the column.
+const HEADING_GOES_ON_SHARE: f32 = 0.6;
 /// The page's first text line holds only the right column: the left one would start lower.
 const INITIAL_RIGHT_ONLY: f32 = -1.0;
 const PARAGRAPH_WITHOUT_GAP: f32 = -0.2;
@@ -230,6 +232,9 @@ struct Seg {
 #[derive(Debug, Clone, Copy)]
 struct SegFacts {
     seg: Seg,
+    /// The segment starts at the line's first word / ends with its last word.
+    starts_line: bool,
+    ends_line: bool,
     hard_end: bool,
     chars: f32,
     start: f32,
@@ -395,21 +400,21 @@ impl Scorer<'_> {
 
     /// The width-independent part of "`cur` continues `prev`": language model, class bigrams,
     /// case and punctuation, hyphenated words. Looked up in the page's cache when possible.
-    fn cached_continuation(&self, prev: Seg, cur: Seg) -> f32 {
+    fn cached_continuation(&self, prev: &SegFacts, cur: &SegFacts) -> f32 {
+        let (p, c) = (prev.seg, cur.seg);
         if let Some(cache) = self.cache {
-            if cur.line == prev.line + 1 {
-                if cur.first == 0 {
-                    let cell = cache.into_first.get(cur.line).and_then(|r| r.get(prev.last));
-                    return PairCache::get_or(cell, || self.continuation(prev, cur));
+            if c.line == p.line + 1 {
+                if cur.starts_line {
+                    let cell = cache.into_first.get(c.line).and_then(|r| r.get(p.last));
+                    return PairCache::get_or(cell, || self.continuation(p, c));
                 }
-                let prev_last = self.lines.get(prev.line).map(|l| l.words.len().saturating_sub(1));
-                if prev_last == Some(prev.last) {
-                    let cell = cache.from_last.get(cur.line).and_then(|r| r.get(cur.first));
-                    return PairCache::get_or(cell, || self.continuation(prev, cur));
+                if prev.ends_line {
+                    let cell = cache.from_last.get(c.line).and_then(|r| r.get(c.first));
+                    return PairCache::get_or(cell, || self.continuation(p, c));
                 }
             }
         }
-        self.continuation(prev, cur)
+        self.continuation(p, c)
     }
 
     fn continuation(&self, prev: Seg, cur: Seg) -> f32 {
@@ -473,15 +478,16 @@ impl Scorer<'_> {
         let line = self.lines.get(seg.line)?;
         // The line's last segment, with no space after it: the extractor says it ends a
         // paragraph (or a heading, or the page's text in this column).
-        let hard_end = self.trailing_spaces_mean_wrap
-            && !line.trailing_space
-            && seg.last + 1 == line.words.len();
+        let ends_line = seg.last + 1 == line.words.len();
+        let hard_end = self.trailing_spaces_mean_wrap && !line.trailing_space && ends_line;
         let mut end = self.end_score(seg, width);
         if hard_end {
             end = end.max(HARD_END_AS_PARAGRAPH_END);
         }
         Some(SegFacts {
             seg,
+            starts_line: seg.first == 0,
+            ends_line,
             hard_end,
             chars: self.seg_chars(seg),
             start: self.start_score(seg),
@@ -502,9 +508,11 @@ impl Scorer<'_> {
         }
     }
 
-    /// `cur` directly follows `prev` in the same column.
+    /// `cur` directly follows `prev` in the same column. Of `cur` only its line, its first word
+    /// and whether it is shorter than `HEADING_GOES_ON_SHARE` of `width` matter (see
+    /// [`JunctionMemo`]).
     fn junction(&self, prev: &SegFacts, cur: &SegFacts, width: f32) -> f32 {
-        let mut cont = self.cached_continuation(prev.seg, cur.seg);
+        let mut cont = self.cached_continuation(prev, cur);
         if prev.hard_end {
             cont += HARD_END_CONTINUED;
         }
@@ -520,8 +528,8 @@ impl Scorer<'_> {
         // A heading set in a large font wraps early: `Samenwerking` / `en organisatie-`.
         let heading_goes_on = prev.end == HEADING_END
             && cur.first_lower
-            && cur.chars < 0.6 * width
-            && prev.chars < 0.6 * width;
+            && cur.chars < HEADING_GOES_ON_SHARE * width
+            && prev.chars < HEADING_GOES_ON_SHARE * width;
         if heading_goes_on {
             cont = cont.max(0.3);
         }
@@ -647,6 +655,12 @@ impl Scorer<'_> {
 
     /// Transition score from state `a` on one line to state `b` on the next.
     fn transition(&self, a: &State, b: &State) -> f32 {
+        let left = self.stream(a.left.as_ref(), b.left.as_ref(), self.left_width);
+        self.transition_with_left(a, b, left)
+    }
+
+    /// [`Scorer::transition`] with the left column's stream score already known.
+    fn transition_with_left(&self, a: &State, b: &State, left: f32) -> f32 {
         let mut score = 0.0;
         match (a.whole.as_ref(), b.whole.as_ref()) {
             (Some(x), Some(y)) => return self.junction(x, y, self.full_width),
@@ -667,7 +681,7 @@ impl Scorer<'_> {
         if matches!((a.cand, b.cand), (Cand::Left, Cand::Right) | (Cand::Right, Cand::Left)) {
             score += COLUMN_SWAP;
         }
-        score += self.stream(a.left.as_ref(), b.left.as_ref(), self.left_width);
+        score += left;
         score += self.stream(a.right.as_ref(), b.right.as_ref(), self.right_width);
         score
     }
@@ -749,18 +763,30 @@ impl Scorer<'_> {
             score[j] = self.initial(&states[j]) + states[j].emit;
         }
         let mut alive: Vec<usize> = Vec::new();
+        let mut left_memo: Vec<JunctionMemo> = Vec::new();
         for i in 1..n {
             let (prev, cur) = (offsets[i - 1]..offsets[i], offsets[i]..offsets[i + 1]);
             // Beam: previous states far behind the best one cannot win any more.
             let best_prev = score[prev.clone()].iter().copied().fold(f32::NEG_INFINITY, f32::max);
             alive.clear();
             alive.extend(prev.filter(|&j| score[j] >= best_prev - self.beam));
+            left_memo.clear();
+            left_memo.resize(alive.len(), JunctionMemo::EMPTY);
             for k in cur {
                 let b = &states[k];
                 let mut best = f32::NEG_INFINITY;
                 let mut best_j = alive.first().copied().unwrap_or(0);
-                for &j in &alive {
-                    let s = score[j] + self.transition(&states[j], b);
+                for (&j, memo) in alive.iter().zip(&mut left_memo) {
+                    let a = &states[j];
+                    // Every left segment starts the line, so a previous state's left junction
+                    // takes one or two values whatever the split of this line.
+                    let left = match (a.left.as_ref(), b.left.as_ref()) {
+                        (Some(p), Some(c)) => {
+                            memo.get_or(c, self.left_width, || self.junction(p, c, self.left_width))
+                        }
+                        (p, c) => self.stream(p, c, self.left_width),
+                    };
+                    let s = score[j] + self.transition_with_left(a, b, left);
                     if s > best {
                         best = s;
                         best_j = j;
@@ -786,6 +812,27 @@ impl Scorer<'_> {
             j = back[j];
         }
         (best, path)
+    }
+}
+
+/// The junction scores of one previous segment with the segments of the next line, by what
+/// [`Scorer::junction`] reads of the next segment: its first word, and whether it is short.
+#[derive(Clone, Copy)]
+struct JunctionMemo {
+    /// `(first word, score)` for long and short next segments; `usize::MAX` = not computed.
+    slots: [(usize, f32); 2],
+}
+
+impl JunctionMemo {
+    const EMPTY: JunctionMemo = JunctionMemo { slots: [(usize::MAX, 0.0); 2] };
+
+    fn get_or(&mut self, cur: &SegFacts, width: f32, compute: impl FnOnce() -> f32) -> f32 {
+        let short = cur.chars < HEADING_GOES_ON_SHARE * width;
+        let slot = &mut self.slots[usize::from(short)];
+        if slot.0 != cur.seg.first {
+            *slot = (cur.seg.first, compute());
+        }
+        slot.1
     }
 }
 
