@@ -512,7 +512,11 @@ impl Scorer<'_> {
     /// and whether it is shorter than `HEADING_GOES_ON_SHARE` of `width` matter (see
     /// [`JunctionMemo`]).
     fn junction(&self, prev: &SegFacts, cur: &SegFacts, width: f32) -> f32 {
-        let mut cont = self.cached_continuation(prev, cur);
+        self.junction_after(prev, cur, width, self.cached_continuation(prev, cur))
+    }
+
+    /// [`Scorer::junction`] given [`Scorer::cached_continuation`] of the two segments.
+    fn junction_after(&self, prev: &SegFacts, cur: &SegFacts, width: f32, mut cont: f32) -> f32 {
         if prev.hard_end {
             cont += HARD_END_CONTINUED;
         }
@@ -653,14 +657,32 @@ impl Scorer<'_> {
         }
     }
 
+    /// The right column's stream score from `a` to `b`. `memo` holds the continuation score of
+    /// the last previous segment seen with `b` (it depends on that segment's last word only).
+    fn right_stream(&self, a: &State, b: &State, memo: &mut Option<(Seg, f32)>) -> f32 {
+        let (Some(p), Some(c)) = (a.right.as_ref(), b.right.as_ref()) else {
+            return self.stream(a.right.as_ref(), b.right.as_ref(), self.right_width);
+        };
+        let cont = match *memo {
+            Some((seg, cont)) if (seg.line, seg.last) == (p.seg.line, p.seg.last) => cont,
+            _ => {
+                let cont = self.cached_continuation(p, c);
+                *memo = Some((p.seg, cont));
+                cont
+            }
+        };
+        self.junction_after(p, c, self.right_width, cont)
+    }
+
     /// Transition score from state `a` on one line to state `b` on the next.
     fn transition(&self, a: &State, b: &State) -> f32 {
         let left = self.stream(a.left.as_ref(), b.left.as_ref(), self.left_width);
-        self.transition_with_left(a, b, left)
+        let right = self.stream(a.right.as_ref(), b.right.as_ref(), self.right_width);
+        self.transition_with_streams(a, b, left, right)
     }
 
-    /// [`Scorer::transition`] with the left column's stream score already known.
-    fn transition_with_left(&self, a: &State, b: &State, left: f32) -> f32 {
+    /// [`Scorer::transition`] with the columns' stream scores already known.
+    fn transition_with_streams(&self, a: &State, b: &State, left: f32, right: f32) -> f32 {
         let mut score = 0.0;
         match (a.whole.as_ref(), b.whole.as_ref()) {
             (Some(x), Some(y)) => return self.junction(x, y, self.full_width),
@@ -682,7 +704,7 @@ impl Scorer<'_> {
             score += COLUMN_SWAP;
         }
         score += left;
-        score += self.stream(a.right.as_ref(), b.right.as_ref(), self.right_width);
+        score += right;
         score
     }
 
@@ -774,6 +796,8 @@ impl Scorer<'_> {
             left_memo.resize(alive.len(), JunctionMemo::EMPTY);
             for k in cur {
                 let b = &states[k];
+                // Every previous right segment ends its line: one continuation score serves all.
+                let mut right_cont: Option<(Seg, f32)> = None;
                 let mut best = f32::NEG_INFINITY;
                 let mut best_j = alive.first().copied().unwrap_or(0);
                 for (&j, memo) in alive.iter().zip(&mut left_memo) {
@@ -786,7 +810,8 @@ impl Scorer<'_> {
                         }
                         (p, c) => self.stream(p, c, self.left_width),
                     };
-                    let s = score[j] + self.transition_with_left(a, b, left);
+                    let right = self.right_stream(a, b, &mut right_cont);
+                    let s = score[j] + self.transition_with_streams(a, b, left, right);
                     if s > best {
                         best = s;
                         best_j = j;
