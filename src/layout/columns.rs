@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use super::model::LanguageModel;
 use super::words::{
-    char_len, ends_continuing, ends_terminal, key, starts_lower, starts_upper, words, Word,
+    char_len, ends_continuing, ends_terminal, starts_lower, starts_upper, words, Word,
 };
 
 /// How one line divides into columns. Offsets are bytes relative to the line start.
@@ -175,11 +175,12 @@ impl LineData {
         let mut x = 0.0f32;
         for (i, w) in ws.iter().enumerate() {
             let t = text.get(w.start..w.end).unwrap_or("");
-            let word_key = key(t);
-            let classes = super::words::word_classes(t, word_key);
+            let (word_key, classes) = super::words::key_and_classes(t);
             let gap = text.get(last_end_byte..w.start).unwrap_or("");
             x += measure_counted(gap, w.char_start.saturating_sub(previous_end_char));
             let width = measure_counted(t, w.char_len);
+            // One pass over the (short) word instead of a memchr per bracket.
+            let parens = t.bytes().any(|b| b == b'(' || b == b')');
             last_end_byte = w.end;
             facts.push(WordFacts {
                 word: *w,
@@ -200,8 +201,8 @@ impl LineData {
                 function_word: super::words::is_function_word_key(word_key),
                 closed_class: super::words::is_closed_class_key(word_key),
                 section_number: super::words::is_section_number(t),
-                opens_paren: t.contains('(') && t.matches('(').count() > t.matches(')').count(),
-                closes_paren: t.contains(')') && t.matches(')').count() > t.matches('(').count(),
+                opens_paren: parens && t.matches('(').count() > t.matches(')').count(),
+                closes_paren: parens && t.matches(')').count() > t.matches('(').count(),
                 gap_before: if i == 0 { 0 } else { w.char_start.saturating_sub(previous_end_char) },
             });
             previous_end_char = w.char_start + w.char_len;
