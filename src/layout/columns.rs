@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use super::model::LanguageModel;
 use super::words::{
-    char_len, ends_continuing, ends_terminal, key, starts_lower, starts_upper, words, Word,
+    char_len, ends_continuing, ends_terminal, starts_lower, starts_upper, words, Word,
 };
 
 /// How one line divides into columns. Offsets are bytes relative to the line start.
@@ -92,6 +92,8 @@ const BAD_START: f32 = -2.5;
 const BAD_END: f32 = -2.5;
 const HEADING_END: f32 = -0.3;
 const HEADING_MAX_WIDTH: f32 = 0.9;
+/// A heading wrapped early: both of its lines are shorter than this share of the column.
+const HEADING_GOES_ON_SHARE: f32 = 0.6;
 /// The page's first text line holds only the right column: the left one would start lower.
 const INITIAL_RIGHT_ONLY: f32 = -1.0;
 const PARAGRAPH_WITHOUT_GAP: f32 = -0.2;
@@ -156,7 +158,12 @@ struct LineData {
 
 /// Layout units: about one per average character (see `GLYPH_SHARE`).
 fn measure(s: &str) -> f32 {
-    GLYPH_SHARE * super::words::text_width(s) + (1.0 - GLYPH_SHARE) * char_len(s) as f32
+    measure_counted(s, char_len(s))
+}
+
+/// [`measure`] of `s` whose length in characters is known.
+fn measure_counted(s: &str, chars: usize) -> f32 {
+    GLYPH_SHARE * super::words::text_width(s) + (1.0 - GLYPH_SHARE) * chars as f32
 }
 
 impl LineData {
@@ -168,10 +175,12 @@ impl LineData {
         let mut x = 0.0f32;
         for (i, w) in ws.iter().enumerate() {
             let t = text.get(w.start..w.end).unwrap_or("");
-            let word_key = key(t);
-            let classes = super::words::word_classes(t, word_key);
-            x += measure(text.get(last_end_byte..w.start).unwrap_or(""));
-            let width = measure(t);
+            let (word_key, classes) = super::words::key_and_classes(t);
+            let gap = text.get(last_end_byte..w.start).unwrap_or("");
+            x += measure_counted(gap, w.char_start.saturating_sub(previous_end_char));
+            let width = measure_counted(t, w.char_len);
+            // One pass over the (short) word instead of a memchr per bracket.
+            let parens = t.bytes().any(|b| b == b'(' || b == b')');
             last_end_byte = w.end;
             facts.push(WordFacts {
                 word: *w,
@@ -192,8 +201,8 @@ impl LineData {
                 function_word: super::words::is_function_word_key(word_key),
                 closed_class: super::words::is_closed_class_key(word_key),
                 section_number: super::words::is_section_number(t),
-                opens_paren: t.contains('(') && t.matches('(').count() > t.matches(')').count(),
-                closes_paren: t.contains(')') && t.matches(')').count() > t.matches('(').count(),
+                opens_paren: parens && t.matches('(').count() > t.matches(')').count(),
+                closes_paren: parens && t.matches(')').count() > t.matches('(').count(),
                 gap_before: if i == 0 { 0 } else { w.char_start.saturating_sub(previous_end_char) },
             });
             previous_end_char = w.char_start + w.char_len;
@@ -224,6 +233,9 @@ struct Seg {
 #[derive(Debug, Clone, Copy)]
 struct SegFacts {
     seg: Seg,
+    /// The segment starts at the line's first word / ends with its last word.
+    starts_line: bool,
+    ends_line: bool,
     hard_end: bool,
     chars: f32,
     start: f32,
@@ -389,21 +401,21 @@ impl Scorer<'_> {
 
     /// The width-independent part of "`cur` continues `prev`": language model, class bigrams,
     /// case and punctuation, hyphenated words. Looked up in the page's cache when possible.
-    fn cached_continuation(&self, prev: Seg, cur: Seg) -> f32 {
+    fn cached_continuation(&self, prev: &SegFacts, cur: &SegFacts) -> f32 {
+        let (p, c) = (prev.seg, cur.seg);
         if let Some(cache) = self.cache {
-            if cur.line == prev.line + 1 {
-                if cur.first == 0 {
-                    let cell = cache.into_first.get(cur.line).and_then(|r| r.get(prev.last));
-                    return PairCache::get_or(cell, || self.continuation(prev, cur));
+            if c.line == p.line + 1 {
+                if cur.starts_line {
+                    let cell = cache.into_first.get(c.line).and_then(|r| r.get(p.last));
+                    return PairCache::get_or(cell, || self.continuation(p, c));
                 }
-                let prev_last = self.lines.get(prev.line).map(|l| l.words.len().saturating_sub(1));
-                if prev_last == Some(prev.last) {
-                    let cell = cache.from_last.get(cur.line).and_then(|r| r.get(cur.first));
-                    return PairCache::get_or(cell, || self.continuation(prev, cur));
+                if prev.ends_line {
+                    let cell = cache.from_last.get(c.line).and_then(|r| r.get(c.first));
+                    return PairCache::get_or(cell, || self.continuation(p, c));
                 }
             }
         }
-        self.continuation(prev, cur)
+        self.continuation(p, c)
     }
 
     fn continuation(&self, prev: Seg, cur: Seg) -> f32 {
@@ -467,15 +479,16 @@ impl Scorer<'_> {
         let line = self.lines.get(seg.line)?;
         // The line's last segment, with no space after it: the extractor says it ends a
         // paragraph (or a heading, or the page's text in this column).
-        let hard_end = self.trailing_spaces_mean_wrap
-            && !line.trailing_space
-            && seg.last + 1 == line.words.len();
+        let ends_line = seg.last + 1 == line.words.len();
+        let hard_end = self.trailing_spaces_mean_wrap && !line.trailing_space && ends_line;
         let mut end = self.end_score(seg, width);
         if hard_end {
             end = end.max(HARD_END_AS_PARAGRAPH_END);
         }
         Some(SegFacts {
             seg,
+            starts_line: seg.first == 0,
+            ends_line,
             hard_end,
             chars: self.seg_chars(seg),
             start: self.start_score(seg),
@@ -496,9 +509,15 @@ impl Scorer<'_> {
         }
     }
 
-    /// `cur` directly follows `prev` in the same column.
+    /// `cur` directly follows `prev` in the same column. Of `cur` only its line, its first word
+    /// and whether it is shorter than `HEADING_GOES_ON_SHARE` of `width` matter (see
+    /// [`JunctionMemo`]).
     fn junction(&self, prev: &SegFacts, cur: &SegFacts, width: f32) -> f32 {
-        let mut cont = self.cached_continuation(prev.seg, cur.seg);
+        self.junction_after(prev, cur, width, self.cached_continuation(prev, cur))
+    }
+
+    /// [`Scorer::junction`] given [`Scorer::cached_continuation`] of the two segments.
+    fn junction_after(&self, prev: &SegFacts, cur: &SegFacts, width: f32, mut cont: f32) -> f32 {
         if prev.hard_end {
             cont += HARD_END_CONTINUED;
         }
@@ -514,8 +533,8 @@ impl Scorer<'_> {
         // A heading set in a large font wraps early: `Samenwerking` / `en organisatie-`.
         let heading_goes_on = prev.end == HEADING_END
             && cur.first_lower
-            && cur.chars < 0.6 * width
-            && prev.chars < 0.6 * width;
+            && cur.chars < HEADING_GOES_ON_SHARE * width
+            && prev.chars < HEADING_GOES_ON_SHARE * width;
         if heading_goes_on {
             cont = cont.max(0.3);
         }
@@ -639,8 +658,32 @@ impl Scorer<'_> {
         }
     }
 
+    /// The right column's stream score from `a` to `b`. `memo` holds the continuation score of
+    /// the last previous segment seen with `b` (it depends on that segment's last word only).
+    fn right_stream(&self, a: &State, b: &State, memo: &mut Option<(Seg, f32)>) -> f32 {
+        let (Some(p), Some(c)) = (a.right.as_ref(), b.right.as_ref()) else {
+            return self.stream(a.right.as_ref(), b.right.as_ref(), self.right_width);
+        };
+        let cont = match *memo {
+            Some((seg, cont)) if (seg.line, seg.last) == (p.seg.line, p.seg.last) => cont,
+            _ => {
+                let cont = self.cached_continuation(p, c);
+                *memo = Some((p.seg, cont));
+                cont
+            }
+        };
+        self.junction_after(p, c, self.right_width, cont)
+    }
+
     /// Transition score from state `a` on one line to state `b` on the next.
     fn transition(&self, a: &State, b: &State) -> f32 {
+        let left = self.stream(a.left.as_ref(), b.left.as_ref(), self.left_width);
+        let right = self.stream(a.right.as_ref(), b.right.as_ref(), self.right_width);
+        self.transition_with_streams(a, b, left, right)
+    }
+
+    /// [`Scorer::transition`] with the columns' stream scores already known.
+    fn transition_with_streams(&self, a: &State, b: &State, left: f32, right: f32) -> f32 {
         let mut score = 0.0;
         match (a.whole.as_ref(), b.whole.as_ref()) {
             (Some(x), Some(y)) => return self.junction(x, y, self.full_width),
@@ -661,8 +704,8 @@ impl Scorer<'_> {
         if matches!((a.cand, b.cand), (Cand::Left, Cand::Right) | (Cand::Right, Cand::Left)) {
             score += COLUMN_SWAP;
         }
-        score += self.stream(a.left.as_ref(), b.left.as_ref(), self.left_width);
-        score += self.stream(a.right.as_ref(), b.right.as_ref(), self.right_width);
+        score += left;
+        score += right;
         score
     }
 
@@ -743,18 +786,33 @@ impl Scorer<'_> {
             score[j] = self.initial(&states[j]) + states[j].emit;
         }
         let mut alive: Vec<usize> = Vec::new();
+        let mut left_memo: Vec<JunctionMemo> = Vec::new();
         for i in 1..n {
             let (prev, cur) = (offsets[i - 1]..offsets[i], offsets[i]..offsets[i + 1]);
             // Beam: previous states far behind the best one cannot win any more.
             let best_prev = score[prev.clone()].iter().copied().fold(f32::NEG_INFINITY, f32::max);
             alive.clear();
             alive.extend(prev.filter(|&j| score[j] >= best_prev - self.beam));
+            left_memo.clear();
+            left_memo.resize(alive.len(), JunctionMemo::EMPTY);
             for k in cur {
                 let b = &states[k];
+                // Every previous right segment ends its line: one continuation score serves all.
+                let mut right_cont: Option<(Seg, f32)> = None;
                 let mut best = f32::NEG_INFINITY;
                 let mut best_j = alive.first().copied().unwrap_or(0);
-                for &j in &alive {
-                    let s = score[j] + self.transition(&states[j], b);
+                for (&j, memo) in alive.iter().zip(&mut left_memo) {
+                    let a = &states[j];
+                    // Every left segment starts the line, so a previous state's left junction
+                    // takes one or two values whatever the split of this line.
+                    let left = match (a.left.as_ref(), b.left.as_ref()) {
+                        (Some(p), Some(c)) => {
+                            memo.get_or(c, self.left_width, || self.junction(p, c, self.left_width))
+                        }
+                        (p, c) => self.stream(p, c, self.left_width),
+                    };
+                    let right = self.right_stream(a, b, &mut right_cont);
+                    let s = score[j] + self.transition_with_streams(a, b, left, right);
                     if s > best {
                         best = s;
                         best_j = j;
@@ -780,6 +838,27 @@ impl Scorer<'_> {
             j = back[j];
         }
         (best, path)
+    }
+}
+
+/// The junction scores of one previous segment with the segments of the next line, by what
+/// [`Scorer::junction`] reads of the next segment: its first word, and whether it is short.
+#[derive(Clone, Copy)]
+struct JunctionMemo {
+    /// `(first word, score)` for long and short next segments; `usize::MAX` = not computed.
+    slots: [(usize, f32); 2],
+}
+
+impl JunctionMemo {
+    const EMPTY: JunctionMemo = JunctionMemo { slots: [(usize::MAX, 0.0); 2] };
+
+    fn get_or(&mut self, cur: &SegFacts, width: f32, compute: impl FnOnce() -> f32) -> f32 {
+        let short = cur.chars < HEADING_GOES_ON_SHARE * width;
+        let slot = &mut self.slots[usize::from(short)];
+        if slot.0 != cur.seg.first {
+            *slot = (cur.seg.first, compute());
+        }
+        slot.1
     }
 }
 

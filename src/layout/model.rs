@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::words::{key, word_classes, words};
+use super::words::{key, key_and_classes, words};
 
 /// Keys are already FNV hashes; this hasher only mixes them once more.
 #[derive(Default)]
@@ -84,10 +84,9 @@ impl LanguageModel {
                 let Some(token) = line.get(word.start..word.end) else {
                     continue;
                 };
-                let k = key(token);
+                let (k, (left_class, right_class)) = key_and_classes(token);
                 *self.unigrams.entry(k).or_insert(0) += 1;
                 self.tokens += 1;
-                let (left_class, right_class) = word_classes(token, k);
                 if let Some((p, p_class)) = previous {
                     *self.bigrams.entry((p, k)).or_insert(0) += 1;
                     *self.class_pairs.entry((p_class, right_class)).or_insert(0) += 1;

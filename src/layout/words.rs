@@ -17,7 +17,8 @@ pub struct Word {
 
 /// Splits `line` at whitespace. Never panics; returns no words for blank input.
 pub fn words(line: &str) -> Vec<Word> {
-    let mut out = Vec::new();
+    // About one word per six bytes of prose: one allocation for most lines.
+    let mut out = Vec::with_capacity(line.len() / 6 + 1);
     let mut current: Option<(usize, usize, usize)> = None; // (byte start, char start, char len)
     for (char_index, (byte_index, c)) in line.char_indices().enumerate() {
         if c.is_whitespace() {
@@ -178,7 +179,18 @@ pub fn word_class_with_key(word: &str, word_key: u64, as_left: bool) -> u64 {
 
 /// Both classes of a word at once: (as the left word of a pair, as the right word).
 pub fn word_classes(word: &str, word_key: u64) -> (u64, u64) {
+    classes_of_core(word, core(word), word_key)
+}
+
+/// The word's [`key`] and its [`word_classes`], trimming its punctuation once for both.
+pub fn key_and_classes(word: &str) -> (u64, (u64, u64)) {
     let c = core(word);
+    let word_key = key_of_core(c);
+    (word_key, classes_of_core(word, c, word_key))
+}
+
+/// [`word_classes`] of `word`, whose [`core`] is `c`.
+fn classes_of_core(word: &str, c: &str, word_key: u64) -> (u64, u64) {
     let first = c.chars().next();
     let base = if is_closed_class_key(word_key) {
         // `De` (starting a sentence) and `de` (inside one) are different contexts.
@@ -250,8 +262,12 @@ pub fn is_section_number(word: &str) -> bool {
 
 /// FNV-1a over the lowercased core of a word: the vocabulary key of the language model.
 pub fn key(word: &str) -> u64 {
+    key_of_core(core(word))
+}
+
+/// [`key`] of a word already trimmed to its [`core`].
+fn key_of_core(core: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let core = core(word);
     if core.is_ascii() {
         // Fast path: ASCII lowercase is a byte operation.
         for byte in core.bytes() {
