@@ -96,6 +96,11 @@ fn main() -> ExitCode {
         Command::Lsp { stdio: _ } => {
             init_logging("info");
             limit_malloc_arenas();
+            // The Dutch lexicon takes a while to load; start now, not at the first analysis
+            // (an editor's handshake and first didOpen take a while too).
+            let _ = std::thread::Builder::new()
+                .name("scholion-lexicon".into())
+                .spawn(scholion::lexicon::warm_up);
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 // Analyses and requests run on the blocking pool; a few threads per core

@@ -279,6 +279,14 @@ fn huge_lines_empty_files_and_files_deleted_while_open() {
     assert!(client.shutdown().success());
 }
 
+/// The texts of the seed pages.
+fn seed_pages() -> Vec<String> {
+    fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
+        .unwrap()
+        .map(|entry| fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect()
+}
+
 /// A large workspace document opened after the scan indexed it: the first diagnostics come
 /// from the start of the text alone (the summary cannot count the rest yet), then all of them
 /// with the count; the shown ones do not change.
@@ -286,10 +294,7 @@ fn huge_lines_empty_files_and_files_deleted_while_open() {
 fn a_large_indexed_document_shows_its_first_diagnostics_then_counts_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let seeds: Vec<String> = fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
-        .unwrap()
-        .map(|entry| fs::read_to_string(entry.unwrap().path()).unwrap())
-        .collect();
+    let seeds = seed_pages();
     // About 200 KB: seed pages, varied, with garbled words.
     let text: String = (0..60)
         .map(|n| {
@@ -331,4 +336,49 @@ fn a_large_indexed_document_shows_its_first_diagnostics_then_counts_the_rest() {
     assert!(uncounted.starts_with("More findings are not shown"), "{uncounted}");
     let hidden: usize = counted.split(' ').next().unwrap().parse().expect(counted);
     assert!(hidden > 0, "{counted}");
+}
+
+/// A definition asked for while the scan runs is answered before the scan ends: the files
+/// that may define the acronym are indexed ahead of the others.
+#[test]
+fn a_definition_asked_during_the_scan_is_indexed_ahead_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let seeds = seed_pages();
+    // About 2 MB: long enough for a debug build to take seconds over it. The definition is in
+    // the last file the scan would reach.
+    for n in 0..80 {
+        let mut text: String = (0..8)
+            .map(|k| seeds[(n + k) % seeds.len()].replacen("dienst", &format!("dienst {n}.{k}"), 1))
+            .collect::<Vec<_>>()
+            .join("\u{c}");
+        if n == 79 {
+            text.push_str("\n\nHet Bureau Zeer Kritieke Wapenontwikkeling (BZKW) werkt samen.\n");
+        }
+        fs::write(root.join(format!("doc{n:02}.txt")), text).unwrap();
+    }
+    let mut client = Client::start_capturing_log(&[("SCHOLION_LOG", "scholion=debug")]);
+    let capabilities = json!({"window": {"workDoneProgress": true}});
+    client.handshake(capabilities, Some(root), json!({}));
+    let uri = "untitled:vraag";
+    client.open(uri, "Wat doet de BZKW precies?\n");
+    let position = json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 12}});
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let answer = loop {
+        let answer = client.request("textDocument/definition", position.clone());
+        if !answer.is_null() {
+            break answer;
+        }
+        assert!(std::time::Instant::now() < deadline, "no definition");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let location = if answer.is_array() { answer[0].clone() } else { answer.clone() };
+    assert!(location["uri"].as_str().unwrap_or_default().ends_with("doc79.txt"), "{answer}");
+    let ended = client
+        .notifications
+        .iter()
+        .any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    assert!(!ended, "the definition came only with the end of the scan");
+    let log = client.log();
+    assert!(log.contains("indexing 1 files ahead of the scan for BZKW"), "{log}");
 }

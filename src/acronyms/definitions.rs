@@ -78,6 +78,60 @@ const MAX_LOOKBACK: usize = 400;
 /// How far a parenthesis may run before it is considered unclosed.
 const MAX_PAREN: usize = 300;
 
+/// How likely a raw text (before any layout) is to define an acronym.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DefinitionHint {
+    Absent,
+    /// Written as a word next to a bracket (`… (SHORT)`, `SHORT (…)`), as every definition
+    /// [`find_definitions`] finds is.
+    Bracketed,
+    /// [`find_definitions`] finds it in the raw text around such a place.
+    Defined,
+}
+
+/// A cheap look at raw text for a definition of `short`: it picks the files worth analysing
+/// first. `Bracketed` may be a false alarm; a definition split by interleaved columns may show
+/// only as `Bracketed`.
+pub fn definition_hint(text: &str, short: &str) -> DefinitionHint {
+    const BEFORE: usize = MAX_LOOKBACK;
+    const AFTER: usize = MAX_PAREN;
+    if short.is_empty() {
+        return DefinitionHint::Absent;
+    }
+    let is_word_char = |c: char| c.is_alphanumeric();
+    let mut hint = DefinitionHint::Absent;
+    for (at, _) in text.match_indices(short) {
+        let after_text = &text[at + short.len()..];
+        let before = text[..at].chars().next_back();
+        if before.is_some_and(is_word_char) || after_text.chars().next().is_some_and(is_word_char) {
+            continue;
+        }
+        let bracket_before =
+            text[..at].trim_end().chars().next_back().is_some_and(|c| c == '(' || c == '[');
+        let bracket_after = after_text
+            .trim_start()
+            .chars()
+            .next()
+            .is_some_and(|c| matches!(c, '(' | ')' | '[' | ']'));
+        if !(bracket_before || bracket_after) {
+            continue;
+        }
+        hint = DefinitionHint::Bracketed;
+        let mut start = at.saturating_sub(BEFORE);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (at + short.len() + AFTER).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        if find_definitions(&text[start..end]).iter().any(|d| d.short == short) {
+            return DefinitionHint::Defined;
+        }
+    }
+    hint
+}
+
 /// All acronym definitions in `text`, in text order.
 pub fn find_definitions(text: &str) -> Vec<Definition> {
     let mut out = Vec::new();

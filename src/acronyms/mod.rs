@@ -11,7 +11,7 @@ mod terms;
 mod text;
 mod uses;
 
-pub use definitions::{find_definitions, Definition};
+pub use definitions::{definition_hint, find_definitions, Definition, DefinitionHint};
 pub use glossary::{Glossary, GlossaryEntry};
 pub use mentions::find_long_form_mentions;
 pub use terms::{find_named_terms, NamedTerm};

@@ -417,3 +417,25 @@ fn a_stray_function_word_before_the_parenthesis_is_left_out() {
     );
     assert_eq!(defs("the use of the (ABC) here"), pairs(&[]));
 }
+
+#[test]
+fn definition_hints_rank_texts_that_define_first() {
+    let defining = [
+        "De Militaire Inlichtingen- en Veiligheidsdienst (MIVD) werkt.",
+        "De MIVD (Militaire Inlichtingen- en Veiligheidsdienst) werkt.",
+        "de Joint Sigint Cyber Unit [JSCU]",
+    ];
+    for (text, short) in defining.iter().zip(["MIVD", "MIVD", "JSCU"]) {
+        assert_eq!(definition_hint(text, short), DefinitionHint::Defined, "{text}");
+    }
+    // Split by the other column: a bracket, but no definition in the raw text.
+    let split = "Team Caribisch Gebied     de minister besloot\nen verder (TCG) werkt";
+    assert!(definition_hint(split, "TCG") >= DefinitionHint::Bracketed);
+    assert_eq!(
+        definition_hint("De MIVD werkt met de AIVD (en anderen).", "AIVD"),
+        DefinitionHint::Bracketed
+    );
+    assert_eq!(definition_hint("De MIVD werkt met de AIVD.", "MIVD"), DefinitionHint::Absent);
+    assert_eq!(definition_hint("(XMIVD) en (MIVDX)", "MIVD"), DefinitionHint::Absent);
+    assert_eq!(definition_hint("De MIVD (", ""), DefinitionHint::Absent);
+}

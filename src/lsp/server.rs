@@ -24,12 +24,13 @@ use tracing::{debug, error, info, warn};
 
 use super::documents::{doc_key, ChangeOutcome, DocumentStore, OpenDocument};
 use super::{convert, features};
+use crate::acronyms::{self, DefinitionHint};
 use crate::analysis::{DocumentAnalysis, PageCache};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::layout::LanguageModel;
 use crate::text::{LineIndex, PositionEncoding, TextChange};
-use crate::workspace::{self, DocKey, FileFilter, IndexedDoc, WorkspaceIndex};
+use crate::workspace::{self, query, DocKey, FileFilter, IndexedDoc, WorkspaceIndex};
 
 /// The `source.fixAll` kind scoped to this server, as VS Code's `editor.codeActionsOnSave` uses.
 const FIX_ALL_KIND: &str = "source.fixAll.scholion";
@@ -84,7 +85,23 @@ struct Shared {
     page_caches: DashMap<DocKey, Arc<Mutex<OpenAnalysisState>>>,
     /// Open documents with an analysis running; `true` when another was asked for meanwhile.
     analysing: DashMap<DocKey, bool>,
+    /// The files the running scan has read and may not have indexed yet: a question can have
+    /// the ones it needs indexed first.
+    scanned_texts: RwLock<Option<Arc<ScannedTexts>>>,
 }
+
+/// Files read from disk: key, path and text.
+type FileTexts = Vec<(DocKey, PathBuf, Arc<str>)>;
+
+struct ScannedTexts {
+    generation: u64,
+    texts: Arc<FileTexts>,
+    /// Acronyms already looked for (each search reads every text once).
+    asked: Mutex<std::collections::HashSet<String>>,
+}
+
+/// At most this many files are indexed ahead of the scan for one question.
+const AHEAD_OF_SCAN_MAX_FILES: usize = 16;
 
 /// Forgets a document's running analysis if its job ends abnormally (a panic), so that later
 /// edits are analysed again.
@@ -126,6 +143,7 @@ impl Backend {
                 scan_generation: AtomicU64::new(0),
                 page_caches: DashMap::new(),
                 analysing: DashMap::new(),
+                scanned_texts: RwLock::new(None),
             }),
         }
     }
@@ -417,9 +435,10 @@ impl Shared {
         }
         self.reload_glossaries().await;
         let total = files.len();
+        let started = std::time::Instant::now();
         // Read every file first: the layout's language model learns from the whole workspace
         // (open documents in their editor version), then each document is analysed with it.
-        let mut texts: Vec<(DocKey, PathBuf, Arc<str>)> = Vec::new();
+        let mut texts: FileTexts = Vec::new();
         let mut skipped = 0usize;
         const BATCH: usize = 64;
         for (batch_number, batch) in files.chunks(BATCH).enumerate() {
@@ -441,8 +460,10 @@ impl Shared {
                 progress.report_with_message(format!("read {done}/{total} files"), percent).await;
             }
         }
+        let read_in = started.elapsed();
         let worker = self.clone();
         let texts = Arc::new(texts);
+        self.set_scanned_texts(generation, Some(texts.clone()));
         let model_texts = texts.clone();
         let _ = tokio::task::spawn_blocking(move || {
             let open: Vec<(DocKey, Arc<str>)> = worker
@@ -465,6 +486,7 @@ impl Shared {
             }
         })
         .await;
+        let modelled_in = started.elapsed();
         let mut indexed = 0usize;
         for (batch_number, batch) in texts.chunks(BATCH).enumerate() {
             if self.scan_generation.load(Ordering::SeqCst) != generation {
@@ -473,9 +495,10 @@ impl Shared {
             }
             let batch = batch.to_vec();
             let worker = self.clone();
-            indexed += tokio::task::spawn_blocking(move || analyze_files(&worker, batch))
-                .await
-                .unwrap_or(0);
+            indexed +=
+                tokio::task::spawn_blocking(move || analyze_files(&worker, batch, Replace::Yes))
+                    .await
+                    .unwrap_or(0);
             if let Some(progress) = &progress {
                 let done = ((batch_number + 1) * BATCH).min(texts.len());
                 let percent = 50 + (done * 50).checked_div(texts.len()).unwrap_or(50) as u32;
@@ -484,12 +507,65 @@ impl Shared {
                     .await;
             }
         }
+        self.set_scanned_texts(generation, None);
         let summary = format!("indexed {indexed} files, skipped {skipped}");
-        info!("{summary}");
+        info!(
+            "{summary} in {:?} (read by {read_in:?}, language model by {modelled_in:?})",
+            started.elapsed()
+        );
         if let Some(progress) = progress {
             progress.finish_with_message(summary).await;
         }
         self.after_index_change().await;
+    }
+
+    /// Share (or with `None`, withdraw) the texts scan `generation` has read; a newer scan's
+    /// texts are not withdrawn by an older one.
+    fn set_scanned_texts(&self, generation: u64, texts: Option<Arc<FileTexts>>) {
+        if let Ok(mut slot) = self.scanned_texts.write() {
+            match texts {
+                Some(texts) => {
+                    let asked = Mutex::default();
+                    *slot = Some(Arc::new(ScannedTexts { generation, texts, asked }));
+                }
+                None if slot.as_ref().is_some_and(|s| s.generation == generation) => *slot = None,
+                None => {}
+            }
+        }
+    }
+
+    /// While a scan runs, a question about an acronym that no indexed text defines yet first
+    /// indexes the files that may define it (it stands next to a bracket there), so that its
+    /// answer does not wait for the whole workspace. Blocking.
+    fn index_definitions_ahead_of_scan(&self, doc: &IndexedDoc, offset: usize) {
+        let Some(scanned) = self.scanned_texts.read().ok().and_then(|slot| slot.clone()) else {
+            return;
+        };
+        let Some((short, _)) = query::acronym_at(doc, offset) else { return };
+        let first_time = scanned.asked.lock().is_ok_and(|mut asked| asked.insert(short.clone()));
+        if !first_time {
+            return;
+        }
+        let candidates: Vec<_> = {
+            let Ok(index) = self.index.read() else { return };
+            if !index.definitions_of(&short).is_empty() {
+                return;
+            }
+            let mut hinted: Vec<_> = scanned
+                .texts
+                .iter()
+                .filter(|(key, _, _)| index.get(key).is_none())
+                .map(|file| (acronyms::definition_hint(&file.2, &short), file))
+                .filter(|(hint, _)| *hint > DefinitionHint::Absent)
+                .collect();
+            // Likely definitions first, each kind in scan order.
+            hinted.sort_by_key(|(hint, _)| std::cmp::Reverse(*hint));
+            hinted.into_iter().take(AHEAD_OF_SCAN_MAX_FILES).map(|(_, f)| f.clone()).collect()
+        };
+        if !candidates.is_empty() {
+            debug!("indexing {} files ahead of the scan for {short}", candidates.len());
+            analyze_files(self, candidates, Replace::No);
+        }
     }
 
     /// Tell the client that cross-document results changed.
@@ -574,17 +650,13 @@ impl Shared {
 fn index_file(shared: &Shared, path: &Path, max_size: u64) -> bool {
     let (read, _) = read_files(shared, &[path.to_path_buf()], max_size);
     let ok = !read.is_empty() || shared.documents.get(&DocKey::from_path(path)).is_some();
-    analyze_files(shared, read);
+    analyze_files(shared, read, Replace::Yes);
     ok
 }
 
 /// Read files that are not open in the editor; unreadable ones are dropped from the index
 /// (with a logged reason) and counted.
-fn read_files(
-    shared: &Shared,
-    paths: &[PathBuf],
-    max_size: u64,
-) -> (Vec<(DocKey, PathBuf, Arc<str>)>, usize) {
+fn read_files(shared: &Shared, paths: &[PathBuf], max_size: u64) -> (FileTexts, usize) {
     let mut read = Vec::new();
     let mut skipped = 0;
     for path in paths {
@@ -613,9 +685,21 @@ fn read_files(
     (read, skipped)
 }
 
+/// Whether [`analyze_files`] replaces a file the index holds already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    Yes,
+    /// Indexing ahead of the scan: the scan's own analysis of a file wins.
+    No,
+}
+
 /// Analyse files read from disk (on all cores) and put them in the index, unless the editor
 /// opened them meanwhile (the editor's text wins). Returns how many were indexed.
-fn analyze_files(shared: &Shared, files: Vec<(DocKey, PathBuf, Arc<str>)>) -> usize {
+fn analyze_files(
+    shared: &Shared,
+    files: Vec<(DocKey, PathBuf, Arc<str>)>,
+    replace: Replace,
+) -> usize {
     let jobs: Vec<_> = match shared.index.read() {
         Ok(index) => files.iter().map(|(k, _, t)| (t.clone(), index.model_for(k))).collect(),
         Err(_) => return 0,
@@ -624,7 +708,8 @@ fn analyze_files(shared: &Shared, files: Vec<(DocKey, PathBuf, Arc<str>)>) -> us
     let Ok(mut index) = shared.index.write() else { return 0 };
     let mut count = 0;
     for ((key, path, text), analysis) in files.into_iter().zip(analyses) {
-        if !index.is_open(&key) {
+        let indexed = replace == Replace::No && index.get(&key).is_some();
+        if !index.is_open(&key) && !indexed {
             index.upsert(key, Some(path), text, analysis, None);
             count += 1;
         }
@@ -720,6 +805,9 @@ impl Backend {
             let encoding = shared.encoding();
             let offset =
                 position.map(|p| convert::to_offset(&doc.lines(), p, encoding)).unwrap_or(0);
+            if position.is_some() {
+                shared.index_definitions_ahead_of_scan(&doc, offset);
+            }
             let index = shared.index.read().map_err(|_| internal("index unavailable"))?;
             guarded(what, &uri, || work(&shared, &index, &doc, offset))
         })

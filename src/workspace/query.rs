@@ -107,11 +107,8 @@ fn long_form_mentions(paragraph: &Paragraph, long: &str) -> Vec<Range<usize>> {
 
 pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Option<Subject> {
     let facts = &doc.analysis.facts;
-    if let Some(def) = facts.definitions.iter().find(|d| covers(&d.short_range, offset)) {
-        return Some(Subject::Acronym { short: def.short.clone(), range: def.short_range.clone() });
-    }
-    if let Some(m) = facts.uses.iter().find(|m| covers(&m.range, offset)) {
-        return Some(Subject::Acronym { short: m.key.to_string(), range: m.range.clone() });
+    if let Some((short, range)) = acronym_at(doc, offset) {
+        return Some(Subject::Acronym { short, range });
     }
     if let Some((short, range)) = known_word_at(index, &doc.text, offset) {
         return Some(Subject::Acronym { short, range });
@@ -130,6 +127,16 @@ pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Op
         .iter()
         .find(|m| covers(&m.range, offset))
         .map(|m| Subject::Term { key: m.key.to_string(), range: m.range.clone() })
+}
+
+/// The acronym the document defines or uses at `offset`, by its own facts alone.
+pub fn acronym_at(doc: &IndexedDoc, offset: usize) -> Option<(String, Range<usize>)> {
+    let facts = &doc.analysis.facts;
+    if let Some(def) = facts.definitions.iter().find(|d| covers(&d.short_range, offset)) {
+        return Some((def.short.clone(), def.short_range.clone()));
+    }
+    let m = facts.uses.iter().find(|m| covers(&m.range, offset))?;
+    Some((m.key.to_string(), m.range.clone()))
 }
 
 /// What the workspace knows about an acronym.
