@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// unclaimed item as they finish one, so one large item does not hold up a static share of the
 /// others. A panic in `f` is re-raised in the caller.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    let threads = threads().min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
@@ -42,6 +42,11 @@ pub fn map_text<T: Sync, R: Send>(bytes: usize, items: &[T], f: impl Fn(&T) -> R
     } else {
         items.iter().map(f).collect()
     }
+}
+
+/// How many threads [`map`] uses at most.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Texts at least this large are worth spreading over cores.

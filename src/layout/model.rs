@@ -37,7 +37,7 @@ const ASSOC_SMOOTHING: f64 = 0.5;
 
 type KeyMap<K> = HashMap<K, u32, BuildHasherDefault<KeyHasher>>;
 
-#[derive(Default, Clone)]
+#[derive(Default, Clone, PartialEq)]
 pub struct LanguageModel {
     unigrams: KeyMap<u64>,
     bigrams: KeyMap<(u64, u64)>,
@@ -97,6 +97,26 @@ impl LanguageModel {
                 previous = Some((k, left_class));
             }
         }
+    }
+
+    /// The counts of both models (as if one had read the other's texts too).
+    pub fn merged(self, other: LanguageModel) -> LanguageModel {
+        let (mut big, small) =
+            if self.unigrams.len() >= other.unigrams.len() { (self, other) } else { (other, self) };
+        fn add<K: std::hash::Hash + Eq>(into: &mut KeyMap<K>, from: KeyMap<K>) {
+            for (k, n) in from {
+                *into.entry(k).or_insert(0) += n;
+            }
+        }
+        add(&mut big.unigrams, small.unigrams);
+        add(&mut big.bigrams, small.bigrams);
+        add(&mut big.class_pairs, small.class_pairs);
+        add(&mut big.line_copies, small.line_copies);
+        add(&mut big.left_classes, small.left_classes);
+        add(&mut big.right_classes, small.right_classes);
+        big.tokens += small.tokens;
+        big.pairs += small.pairs;
+        big
     }
 
     /// How many times the word (case-insensitive, punctuation stripped) was seen.

@@ -17,11 +17,26 @@ use crate::layout::LanguageModel;
 
 /// A language model over `texts` (the layout decoder's word statistics).
 pub fn build_model<'a>(texts: impl IntoIterator<Item = &'a str>) -> LanguageModel {
-    let mut model = LanguageModel::new();
+    // Counting is order-free: each core counts a share of the texts, then the counts are added.
+    let texts: Vec<&str> = texts.into_iter().collect();
+    let total: usize = texts.iter().map(|t| t.len()).sum();
+    let shares = crate::parallel::threads().min(total / crate::parallel::PARALLEL_MIN_BYTES).max(1);
+    let mut groups: Vec<Vec<&str>> = vec![Vec::new(); shares];
+    let mut filled = 0;
     for text in texts {
-        model.add_text(text);
+        // Contiguous groups of about equal size.
+        let group = (filled * shares / total.max(1)).min(shares - 1);
+        groups[group].push(text);
+        filled += text.len();
     }
-    model
+    let models = crate::parallel::map(&groups, |group| {
+        let mut model = LanguageModel::new();
+        for text in group {
+            model.add_text(text);
+        }
+        model
+    });
+    models.into_iter().reduce(LanguageModel::merged).unwrap_or_default()
 }
 
 /// Analyse documents on all cores, each with its model (or one of its own when `None`); the
@@ -65,4 +80,30 @@ pub fn load_index(
         index.upsert(key, Some(path), text, analysis, None);
     }
     (index, skipped, glossary_errors)
+}
+
+#[cfg(test)]
+mod model_tests {
+    use super::*;
+
+    #[test]
+    fn a_model_counted_on_all_cores_equals_one_counted_in_turn() {
+        let pages: Vec<String> = (0..6000)
+            .map(|n| {
+                format!("De dienst {n} werkt samen met partners.\nHet rapport {} volgt.\n", n % 7)
+            })
+            .collect();
+        let texts: Vec<&str> = pages.iter().map(String::as_str).collect();
+        assert!(
+            texts.iter().map(|t| t.len()).sum::<usize>() > 2 * crate::parallel::PARALLEL_MIN_BYTES
+        );
+        let mut in_turn = LanguageModel::new();
+        for text in &texts {
+            in_turn.add_text(text);
+        }
+        let parallel = build_model(texts.iter().copied());
+        assert!(parallel == in_turn);
+        assert_eq!(parallel.fingerprint(), in_turn.fingerprint());
+        assert!(build_model(std::iter::empty()) == LanguageModel::new());
+    }
 }
