@@ -113,24 +113,25 @@ pub fn paragraph_facts(text: &str) -> ParagraphFacts {
 }
 
 pub fn compute(layout: &Layout) -> DocumentFacts {
-    compute_with(layout, &mut |text| Arc::new(paragraph_facts(text)))
+    let text_of = |i: usize| layout.paragraphs.get(i).map_or("", |p| p.text.as_str());
+    compute_with(layout, &mut |i| Arc::new(paragraph_facts(text_of(i))))
 }
 
-/// [`compute`] with the paragraphs' facts from `facts_of` (a cache, or [`paragraph_facts`]),
-/// moved to the paragraphs' places in the buffer.
+/// [`compute`] with the facts of each paragraph (by its index) from `facts_of` (a cache, or
+/// [`paragraph_facts`]), moved to the paragraphs' places in the buffer.
 pub fn compute_with(
     layout: &Layout,
-    facts_of: &mut dyn FnMut(&str) -> Arc<ParagraphFacts>,
+    facts_of: &mut dyn FnMut(usize) -> Arc<ParagraphFacts>,
 ) -> DocumentFacts {
     let mut facts = DocumentFacts::default();
-    for paragraph in &layout.paragraphs {
+    for (i, paragraph) in layout.paragraphs.iter().enumerate() {
         if paragraph.kind == ParagraphKind::Heading {
             facts.headings.push(HeadingFact {
                 text: paragraph.text.trim().to_string(),
                 range: paragraph.source_span(),
             });
         }
-        let found = facts_of(&paragraph.text);
+        let found = facts_of(i);
         for (def, sentence) in &found.definitions {
             let (Some(short_range), Some(long_range)) = (
                 to_buffer(paragraph, def.short_range.clone()),

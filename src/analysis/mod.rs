@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod facts;
 
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use crate::config::Config;
@@ -97,15 +98,22 @@ impl DocumentAnalysis {
             pages.push(page);
         }
         let layout = layout::assemble(text, pages, model);
-        let facts = facts::compute_with(&layout, &mut |t| {
-            cache.paragraph_facts.get_or(hash_text(t), || Arc::new(facts::paragraph_facts(t)))
+        // Each paragraph's text is hashed once, for all the memos keyed by it.
+        let text_hashes: Vec<u64> = layout.paragraphs.iter().map(|p| hash_text(&p.text)).collect();
+        let facts = facts::compute_with(&layout, &mut |i| {
+            let p_text = layout.paragraphs.get(i).map_or("", |p| p.text.as_str());
+            let key = text_hashes.get(i).copied().unwrap_or_else(|| hash_text(p_text));
+            cache.paragraph_facts.get_or(key, || Arc::new(facts::paragraph_facts(p_text)))
         });
-        for p in &layout.paragraphs {
-            let anchor = p.context_span(text).start;
-            let found = cache.paragraph_findings.get_or(p.fingerprint(text), || {
+        for (p, &text_hash) in layout.paragraphs.iter().zip(&text_hashes) {
+            let span = p.context_span(text);
+            let anchor = span.start;
+            let context = context_hash(text, &span, &ranges, &keys);
+            let fingerprint = p.fingerprint_with(text_hash, context, anchor);
+            let found = cache.paragraph_findings.get_or(fingerprint, || {
                 let sentences = cache
                     .sentences
-                    .get_or(hash_text(&p.text), || layout::sentences::sentences(&p.text).into());
+                    .get_or(text_hash, || layout::sentences::sentences(&p.text).into());
                 layout::rules::findings_of_paragraph(text, p, &sentences)
                     .iter()
                     .map(|f| f.shifted(-(anchor as isize)))
@@ -151,6 +159,25 @@ impl DocumentAnalysis {
     }
 }
 
+/// A hash equal only when the buffer text of `span` is: for a span inside one page, its page's
+/// text hash (`keys`, by page `ranges`) and its place in the page, without reading the text.
+fn context_hash(
+    text: &str,
+    span: &Range<usize>,
+    ranges: &[Range<usize>],
+    keys: &[(u64, u64)],
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let page = ranges.partition_point(|r| r.start <= span.start).checked_sub(1);
+    let inside = page.filter(|&i| ranges.get(i).is_some_and(|r| span.end <= r.end));
+    let mut h = crate::text::hash::TextHasher::default();
+    match inside.and_then(|i| Some((ranges.get(i)?, keys.get(i)?))) {
+        Some((page, key)) => (0u8, key.0, span.start - page.start, span.len()).hash(&mut h),
+        None => (1u8, hash_text(text.get(span.clone()).unwrap_or(""))).hash(&mut h),
+    }
+    h.finish()
+}
+
 /// The findings about one page alone: its layout (furniture, interleaved lines) and its
 /// characters (garbled text works line by line).
 fn own_page_findings(text: &str, page: &PageLayout) -> Vec<Finding> {
@@ -171,9 +198,8 @@ pub fn findings(
     is_defined: IsDefined,
     config: &Config,
 ) -> Vec<Finding> {
-    let undefined = undefined_acronyms(analysis, is_defined);
-    let undefined = undefined.iter().map(Located::absolute);
-    rules::apply_settings(analysis.intrinsic_findings(text).chain(undefined), config)
+    let undefined = UndefinedAcronyms::new(analysis, is_defined);
+    rules::apply_settings(analysis.intrinsic_findings(text).chain(undefined.iter()), config)
 }
 
 /// The findings a document shows first, computed from the start of the text only as far as
@@ -198,8 +224,11 @@ pub fn leading_findings(
     let cap = config.max_diagnostics_per_file;
     let enabled = |f: &Finding| config.rule(f.rule).enabled;
     // In text order, as the uses are.
-    let undefined: Vec<Finding> =
-        undefined_acronyms(analysis, is_defined).into_iter().filter(|f| enabled(f)).collect();
+    let undefined: Vec<Finding> = UndefinedAcronyms::new(analysis, is_defined)
+        .iter()
+        .filter(|f| enabled(f.finding))
+        .map(|f| f.to_finding())
+        .collect();
     let mut found: Vec<Finding> = Vec::new();
     // Pages and paragraphs by the position where their findings can start.
     let mut units: Vec<(usize, Unit<'_>)> = analysis
@@ -247,26 +276,47 @@ enum Unit<'a> {
     Paragraph(&'a layout::Paragraph),
 }
 
-fn undefined_acronyms(analysis: &DocumentAnalysis, is_defined: IsDefined) -> Vec<Finding> {
-    analysis
-        .facts
-        .uses
-        .iter()
-        .filter(|m| crate::acronyms::is_plausible_acronym(&m.key) && !is_defined(&m.key))
-        .map(|m| Finding {
-            rule: "undefined-acronym",
-            severity: Severity::Information,
-            message: format!(
-                "`{}` is not defined in any workspace document nor in a glossary; \
-                 write its expansion once as `Expansion ({})` or add it to \
-                 .scholion/glossary.toml",
-                m.key, m.key
-            ),
-            range: m.range.clone(),
-            fixes: Vec::new(),
-            related: Vec::new(),
+/// The `undefined-acronym` findings: one finding per acronym (and length of its uses), placed
+/// at each use through [`Located`], so a document with thousands of uses of an undefined
+/// acronym formats its message once.
+struct UndefinedAcronyms<'a> {
+    uses: &'a [Mention],
+    /// By short form and use length; `None` for acronyms that are defined.
+    templates: std::collections::HashMap<(&'a str, usize), Option<Finding>>,
+}
+
+impl<'a> UndefinedAcronyms<'a> {
+    fn new(analysis: &'a DocumentAnalysis, is_defined: IsDefined) -> Self {
+        let mut templates = std::collections::HashMap::new();
+        for m in &analysis.facts.uses {
+            templates.entry((&*m.key, m.range.len())).or_insert_with(|| {
+                let undefined =
+                    crate::acronyms::is_plausible_acronym(&m.key) && !is_defined(&m.key);
+                undefined.then(|| Finding {
+                    rule: "undefined-acronym",
+                    severity: Severity::Information,
+                    message: format!(
+                        "`{}` is not defined in any workspace document nor in a glossary; \
+                         write its expansion once as `Expansion ({})` or add it to \
+                         .scholion/glossary.toml",
+                        m.key, m.key
+                    ),
+                    range: 0..m.range.len(),
+                    fixes: Vec::new(),
+                    related: Vec::new(),
+                })
+            });
+        }
+        UndefinedAcronyms { uses: &analysis.facts.uses, templates }
+    }
+
+    /// In text order, as the uses are.
+    fn iter(&self) -> impl Iterator<Item = Located<'_>> {
+        self.uses.iter().filter_map(|m| {
+            let template = self.templates.get(&(&*m.key, m.range.len()))?.as_ref()?;
+            Some(Located { base: m.range.start, finding: template })
         })
-        .collect()
+    }
 }
 
 /// `text` with its garbled and invisible characters repaired (safe fixes of the character

@@ -239,13 +239,20 @@ impl Paragraph {
     /// pieces and hyphen breaks relative to its first source byte, and the buffer text of its
     /// [`Paragraph::context_span`]. Equal fingerprints, equal findings (moved).
     pub fn fingerprint(&self, doc: &str) -> u64 {
-        use std::hash::{Hash, Hasher};
         let span = self.context_span(doc);
-        let anchor = span.start;
+        let context = crate::text::hash::hash_text(doc.get(span.clone()).unwrap_or(""));
+        self.fingerprint_with(crate::text::hash::hash_text(&self.text), context, span.start)
+    }
+
+    /// [`Paragraph::fingerprint`] from hashes a caller already has: of the paragraph's text,
+    /// and `context`, any hash that is equal only when the buffer text of the context span
+    /// (which starts at `anchor`) is (for a span inside one page, the page's text hash and the
+    /// span's place in the page will do, and cost no pass over the text).
+    pub fn fingerprint_with(&self, text_hash: u64, context: u64, anchor: usize) -> u64 {
+        use std::hash::{Hash, Hasher};
         let mut h = crate::text::hash::TextHasher::default();
-        self.text.hash(&mut h);
+        (text_hash, context).hash(&mut h);
         self.kind.hash(&mut h);
-        doc.get(span).unwrap_or("").hash(&mut h);
         for piece in &self.pieces {
             (piece.stream.clone(), piece.source.start.wrapping_sub(anchor), piece.source.len())
                 .hash(&mut h);

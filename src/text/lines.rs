@@ -32,21 +32,20 @@ pub struct LineIndex<'a> {
 
 /// Byte offsets where the lines of `text` start (the first is always 0).
 pub fn line_starts(text: &str) -> Vec<usize> {
+    // memchr finds the breaks many bytes at a time (this runs over the whole text after every
+    // edit).
     let bytes = text.as_bytes();
     let mut starts = vec![0];
-    let mut i = 0;
-    while i < bytes.len() {
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
         match bytes[i] {
-            b'\n' => starts.push(i + 1),
-            b'\r' => {
-                if bytes.get(i + 1) == Some(&b'\n') {
-                    i += 1;
+            // The `\n` of a CRLF: its line started after the `\r` already.
+            b'\n' if i > 0 && bytes[i - 1] == b'\r' => {
+                if let Some(last) = starts.last_mut() {
+                    *last = i + 1;
                 }
-                starts.push(i + 1);
             }
-            _ => {}
+            _ => starts.push(i + 1),
         }
-        i += 1;
     }
     starts
 }
@@ -174,6 +173,15 @@ mod tests {
         let expected = vec!["a", "b", "c", "d", ""];
         assert_eq!(contents(&LineIndex::new(text)), expected);
         assert_eq!(contents(&Rope::from_str(text)), expected);
+    }
+
+    #[test]
+    fn line_starts_of_runs_of_breaks() {
+        assert_eq!(line_starts(""), vec![0]);
+        assert_eq!(line_starts("\r\r\n\n\r"), vec![0, 1, 3, 4, 5]);
+        assert_eq!(line_starts("\r\n"), vec![0, 2]);
+        assert_eq!(line_starts("\n\r\n"), vec![0, 1, 3]);
+        assert_eq!(line_starts("ï\r\nb\rc\n"), vec![0, 4, 6, 8]);
     }
 
     #[test]
