@@ -108,17 +108,21 @@ impl Finding {
 #[derive(Debug, Clone)]
 pub struct FindingChunk {
     pub base: usize,
+    /// No finding of the chunk starts before this (absolute) position: the start of its page
+    /// or paragraph. Lets a caller find the first findings of a document without sorting all.
+    pub starts_at: usize,
     pub findings: Arc<[Finding]>,
 }
 
 impl FindingChunk {
+    /// Findings relative to `base`, none starting before it.
     pub fn new(base: usize, findings: Arc<[Finding]>) -> Self {
-        FindingChunk { base, findings }
+        FindingChunk { base, starts_at: base, findings }
     }
 
-    /// Findings whose ranges are absolute already.
-    pub fn absolute(findings: Vec<Finding>) -> Self {
-        FindingChunk { base: 0, findings: findings.into() }
+    /// Findings whose ranges are absolute already, none starting before `starts_at`.
+    pub fn absolute(starts_at: usize, findings: Vec<Finding>) -> Self {
+        FindingChunk { base: 0, starts_at, findings: findings.into() }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Located<'_>> {

@@ -2,7 +2,6 @@
 //! named terms and headings, found on the reading-order streams of the layout model and
 //! reported in buffer byte ranges.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -51,8 +50,8 @@ pub struct DocumentFacts {
 
 impl DocumentFacts {
     /// How often each short form is used here.
-    pub fn use_counts(&self) -> HashMap<&str, usize> {
-        let mut counts = HashMap::new();
+    pub fn use_counts(&self) -> foldhash::HashMap<&str, usize> {
+        let mut counts = foldhash::HashMap::default();
         for mention in &self.uses {
             *counts.entry(&*mention.key).or_insert(0) += 1;
         }
@@ -158,8 +157,12 @@ pub fn compute_with(
             }
         }
     }
-    facts.uses.sort_by_key(|m| (m.range.start, m.range.end));
+    // Unstable sorts (faster; the key makes the order total), equal mentions side by side.
+    let order = |a: &Mention, b: &Mention| {
+        (a.range.start, a.range.end, &a.key).cmp(&(b.range.start, b.range.end, &b.key))
+    };
+    facts.uses.sort_unstable_by(order);
     facts.uses.dedup();
-    facts.terms.sort_by_key(|m| (m.range.start, m.range.end));
+    facts.terms.sort_unstable_by(order);
     facts
 }

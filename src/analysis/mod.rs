@@ -145,16 +145,14 @@ impl DocumentAnalysis {
         self.intrinsic.get_or_init(|| {
             // Pages and paragraphs are independent: a large document uses all cores.
             let pages = crate::parallel::map_text(text.len(), &self.layout.pages, |page| {
-                own_page_findings(text, page)
+                FindingChunk::absolute(page.range.start, own_page_findings(text, page))
             });
             let paragraphs = crate::parallel::map_text(text.len(), &self.layout.paragraphs, |p| {
-                layout::rules::findings_of_paragraph(
-                    text,
-                    p,
-                    &layout::sentences::sentences(&p.text),
-                )
+                let sentences = layout::sentences::sentences(&p.text);
+                let found = layout::rules::findings_of_paragraph(text, p, &sentences);
+                FindingChunk::absolute(p.source_span().start, found)
             });
-            pages.into_iter().chain(paragraphs).map(FindingChunk::absolute).collect()
+            pages.into_iter().chain(paragraphs).collect()
         })
     }
 }
@@ -198,8 +196,44 @@ pub fn findings(
     is_defined: IsDefined,
     config: &Config,
 ) -> Vec<Finding> {
+    let enabled = |f: &Located| config.rule(f.finding.rule).enabled;
     let undefined = UndefinedAcronyms::new(analysis, is_defined);
-    rules::apply_settings(analysis.intrinsic_findings(text).chain(undefined.iter()), config)
+    let undefined: Vec<Located> = undefined.iter().filter(enabled).collect();
+    let mut chunks: Vec<&FindingChunk> = analysis.intrinsic_chunks(text).iter().collect();
+    chunks.sort_by_key(|chunk| chunk.starts_at);
+    let counts: Vec<usize> =
+        chunks.iter().map(|chunk| chunk.iter().filter(enabled).count()).collect();
+    let total = counts.iter().sum::<usize>() + undefined.len();
+    let cap = config.max_diagnostics_per_file;
+    // Walk the chunks in order of where their findings can start, until more than the cap of
+    // findings are known to start before every chunk left: the ones shown are among those
+    // seen, the rest are only counted. Few of the (memoised) findings are touched.
+    let mut seen: Vec<Located> = Vec::new();
+    let mut walked = chunks.len();
+    // (Without the summary rule, the cap does not apply.)
+    if total > cap && config.rule(rules::TOO_MANY_FINDINGS).enabled {
+        let mut pending = std::collections::BinaryHeap::new();
+        let mut settled = 0;
+        for (i, chunk) in chunks.iter().enumerate() {
+            for found in chunk.iter().filter(enabled) {
+                pending.push(std::cmp::Reverse(found.range().start));
+                seen.push(found);
+            }
+            let next = chunks.get(i + 1).map_or(usize::MAX, |c| c.starts_at);
+            while pending.peek().is_some_and(|s| s.0 < next) {
+                pending.pop();
+                settled += 1;
+            }
+            if settled + undefined.partition_point(|f| f.range().start < next) > cap {
+                walked = i + 1;
+                break;
+            }
+        }
+    } else {
+        seen = chunks.iter().flat_map(|chunk| chunk.iter()).filter(enabled).collect();
+    }
+    let unseen: usize = counts[walked..].iter().sum();
+    rules::apply_settings_with_unseen(seen.into_iter().chain(undefined), unseen, config)
 }
 
 /// The findings a document shows first, computed from the start of the text only as far as
@@ -282,12 +316,12 @@ enum Unit<'a> {
 struct UndefinedAcronyms<'a> {
     uses: &'a [Mention],
     /// By short form and use length; `None` for acronyms that are defined.
-    templates: std::collections::HashMap<(&'a str, usize), Option<Finding>>,
+    templates: foldhash::HashMap<(&'a str, usize), Option<Finding>>,
 }
 
 impl<'a> UndefinedAcronyms<'a> {
     fn new(analysis: &'a DocumentAnalysis, is_defined: IsDefined) -> Self {
-        let mut templates = std::collections::HashMap::new();
+        let mut templates = foldhash::HashMap::default();
         for m in &analysis.facts.uses {
             templates.entry((&*m.key, m.range.len())).or_insert_with(|| {
                 let undefined =
@@ -482,6 +516,9 @@ mod tests {
         let text: String = (0..40).map(page).collect::<Vec<_>>().join("\u{c}");
         assert!(text.len() > LEADING_MIN_BYTES);
         let analysis = DocumentAnalysis::new(&text);
+        let mut cache = PageCache::default();
+        let cached =
+            DocumentAnalysis::with_cache(&text, &LanguageModel::from_text(&text), &mut cache);
         let defined = |short: &str| short == "NDT";
         for (cap, disabled) in [(50, None), (500, None), (120, Some("garbled-character"))] {
             let mut config = Config { max_diagnostics_per_file: cap, ..Config::default() };
@@ -492,6 +529,12 @@ mod tests {
             let fresh = DocumentAnalysis::new(&text);
             let leading = leading_findings(&text, &fresh, &defined, &config).expect("leading");
             let all = findings(&text, &analysis, &defined, &config);
+            // The walk over chunks equals ordering every finding.
+            let undefined = UndefinedAcronyms::new(&analysis, &defined);
+            let every = analysis.intrinsic_findings(&text).chain(undefined.iter());
+            assert_eq!(all, rules::apply_settings(every, &config), "cap {cap}");
+            // Chunks relative to their page or paragraph give the same.
+            assert_eq!(findings(&text, &cached, &defined, &config), all, "cap {cap}");
             assert_eq!(leading.len(), cap + 1);
             assert_eq!(leading[..cap], all[..cap], "cap {cap}");
             let (summary, counted) = (&leading[cap], &all[cap]);
@@ -503,6 +546,11 @@ mod tests {
         }
         let uncapped = Config { max_diagnostics_per_file: usize::MAX, ..Config::default() };
         let all = findings(&text, &analysis, &defined, &uncapped);
+        // Without the summary rule the cap does not apply either.
+        let mut no_summary = Config { max_diagnostics_per_file: 10, ..Config::default() };
+        let off = crate::config::RuleSetting { enabled: false, severity: None };
+        no_summary.rules.insert(rules::TOO_MANY_FINDINGS.into(), off);
+        assert_eq!(findings(&text, &analysis, &defined, &no_summary), all);
         let rules: std::collections::HashSet<_> = all.iter().map(|f| f.rule).collect();
         for rule in [
             "garbled-character",

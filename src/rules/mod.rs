@@ -80,6 +80,16 @@ pub fn apply_settings<'a>(
     findings: impl IntoIterator<Item = Located<'a>>,
     config: &Config,
 ) -> Vec<Finding> {
+    apply_settings_with_unseen(findings, 0, config)
+}
+
+/// [`apply_settings`] when `unseen` more enabled findings are known to start after every one
+/// of `findings` that can be shown (they only count towards the summary).
+pub fn apply_settings_with_unseen<'a>(
+    findings: impl IntoIterator<Item = Located<'a>>,
+    unseen: usize,
+    config: &Config,
+) -> Vec<Finding> {
     // Order and cap references; only the findings shown are copied (and moved to absolute
     // ranges), so a document with 14,000 findings costs little more than one with 500.
     let mut shown: Vec<(Range<usize>, Located<'a>)> = findings
@@ -97,7 +107,7 @@ pub fn apply_settings<'a>(
     };
     let cap = config.max_diagnostics_per_file;
     let hidden = if shown.len() > cap && config.rule(TOO_MANY_FINDINGS).enabled {
-        let hidden = shown.len() - cap;
+        let hidden = shown.len() - cap + unseen;
         // The first `cap` in order, without sorting the rest.
         shown.select_nth_unstable_by(cap, order);
         let first_hidden = shown[cap].0.clone();
