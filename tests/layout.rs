@@ -11,14 +11,15 @@ use scholion::layout::{
     LanguageModel,
 };
 
-// Targets from the brief: seeds 0.90, generated Dutch 0.85. The seeds assert the target; the
-// generated pages reach it only with a workspace language model (document + other prose of the
-// same kind), so the own-document score is asserted at what the decoder reaches today (see
-// README) so that regressions fail.
+// Targets from the brief: seeds 0.90, generated Dutch 0.85. These documents are the tuning set;
+// on documents nobody tuned to the own-document score is lower (see README), so the other suites
+// are asserted a little below what the decoder reaches today, so that regressions fail.
 const SEED_SENTENCES_MIN: f64 = 0.90;
-const GENERATED_DUTCH_MIN: f64 = 0.82;
-const GENERATED_DUTCH_WORKSPACE_MIN: f64 = 0.85;
-const GENERATED_ENGLISH_MIN: f64 = 0.82;
+const GENERATED_DUTCH_MIN: f64 = 0.85;
+const GENERATED_DUTCH_WORKSPACE_MIN: f64 = 0.88;
+const GENERATED_ENGLISH_MIN: f64 = 0.84;
+/// Lines of two-column pages that hold one column only, put in the right column.
+const LONE_LINE_SIDE_MIN: f64 = 0.88;
 const GENERATED_NARROW_MIN: f64 = 0.75;
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -85,6 +86,22 @@ fn generated_dutch_two_column_pages() {
     println!("generated Dutch: {own:.3}, with workspace model {workspace:.3}");
     assert!(own >= GENERATED_DUTCH_MIN, "{own:.3}");
     assert!(workspace >= GENERATED_DUTCH_WORKSPACE_MIN, "{workspace:.3}");
+}
+
+#[test]
+fn lone_lines_go_to_their_own_column() {
+    // A heading or a paragraph's first line beside the other column's gap: the column that had
+    // the gap takes it (was 80 % before the decoder weighed headings after a sentence end).
+    let (blocks, _, style) = suite("dutch-2col");
+    let (mut right, mut total) = (0, 0);
+    for seed in 0..8 {
+        let g = generate(&blocks, style, 3, seed * 7919 + 17);
+        let (_, (ok, n)) = decoder_accuracy(&g);
+        right += ok;
+        total += n;
+    }
+    let share = ratio(right, total);
+    assert!(share >= LONE_LINE_SIDE_MIN, "{share:.3} of {total}");
 }
 
 #[test]

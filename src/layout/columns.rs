@@ -105,7 +105,12 @@ const CAPITAL_FUNCTION_WORD_SEAM: f32 = 0.8;
 const WHOLE_IN_TWO_COLUMN: f32 = -1.0;
 const LAYOUT_SWITCH: f32 = -2.0;
 /// One column stops and the other resumes on the same line: two events at once.
-const COLUMN_SWAP: f32 = -0.8;
+const COLUMN_SWAP: f32 = -0.6;
+/// A lone heading right below a sentence end of its own column: headings follow a gap.
+const HEADING_AFTER_SENTENCE_END: f32 = -0.6;
+/// A lone heading right below a lone line of the same column: the other column, which had the
+/// gap, more likely resumes with it.
+const HEADING_BELOW_LONE_LINE: f32 = -1.0;
 const TWO_COLUMN_MARGIN: f32 = 3.0;
 /// A segment that ends its line without a trailing space, continued on the next line.
 const HARD_END_CONTINUED: f32 = -1.5;
@@ -243,6 +248,8 @@ struct SegFacts {
     last_terminal: bool,
     first_lower: bool,
     first_width: f32,
+    /// Short, capitalised, without a sentence end: see [`HEADING_END`].
+    heading_like: bool,
 }
 
 /// One candidate of one line, ready for the Viterbi recursion.
@@ -482,6 +489,7 @@ impl Scorer<'_> {
         let ends_line = seg.last + 1 == line.words.len();
         let hard_end = self.trailing_spaces_mean_wrap && !line.trailing_space && ends_line;
         let mut end = self.end_score(seg, width);
+        let heading_like = end == HEADING_END;
         if hard_end {
             end = end.max(HARD_END_AS_PARAGRAPH_END);
         }
@@ -496,6 +504,7 @@ impl Scorer<'_> {
             last_terminal: last.terminal,
             first_lower: first.lower,
             first_width: first.w,
+            heading_like,
         })
     }
 
@@ -704,8 +713,36 @@ impl Scorer<'_> {
         if matches!((a.cand, b.cand), (Cand::Left, Cand::Right) | (Cand::Right, Cand::Left)) {
             score += COLUMN_SWAP;
         }
+        score += self.lone_heading(a, b);
         score += left;
         score += right;
+        score
+    }
+
+    /// Which column a line holding only a heading belongs to: the one that had the gap.
+    fn lone_heading(&self, a: &State, b: &State) -> f32 {
+        let (prev, cur) = match b.cand {
+            Cand::Left => (a.left.as_ref(), b.left.as_ref()),
+            Cand::Right => (a.right.as_ref(), b.right.as_ref()),
+            _ => return 0.0,
+        };
+        let (Some(prev), Some(cur)) = (prev, cur) else {
+            return 0.0;
+        };
+        let width = if b.cand == Cand::Left { self.left_width } else { self.right_width };
+        // A short line that starts after a sentence end: a heading ending in `?`, a lowercase
+        // command name as a heading.
+        let short_block = prev.last_terminal && cur.chars < HEADING_GOES_ON_SHARE * width;
+        if !cur.heading_like && !short_block {
+            return 0.0;
+        }
+        let mut score = 0.0;
+        if prev.last_terminal {
+            score += HEADING_AFTER_SENTENCE_END;
+        }
+        if a.cand == b.cand {
+            score += HEADING_BELOW_LONE_LINE;
+        }
         score
     }
 
