@@ -14,27 +14,18 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{json, Value};
-use support::{file_uri, Client};
+use support::{file_uri, run_scholion as scholion, Client};
 
 /// Garbled words and their repairs: UTF-8 read as Mac Roman and as Windows-1252.
 const GARBLED: &str = "De oorlog in Oekra√Øne duurt voort.\nIn het CafÃ© werd gesproken.\n";
 const REPAIRED: &str = "De oorlog in Oekraïne duurt voort.\nIn het Café werd gesproken.\n";
 const CLEAN: &str = "Een schone pagina zonder fouten.\n";
-
-fn scholion(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scholion"))
-        .args(args)
-        .current_dir(dir)
-        .env("SCHOLION_LOG", "warn")
-        .output()
-        .expect("run scholion")
-}
 
 /// Every entry under `root` (folders too) with its bytes and modification time.
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {

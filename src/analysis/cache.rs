@@ -64,13 +64,17 @@ impl<K: Hash + Eq + Copy, V: ?Sized> Memo<K, V> {
     }
 }
 
+/// What a page's layout depends on: the hash of its text, the language model's fingerprint, and
+/// whether it is a later page of its document (see [`crate::layout::lines::classify`]).
+pub(crate) type PageKey = (u64, u64, bool);
+
 /// The caches of one open document (see the module docs).
 #[derive(Debug, Default)]
 pub struct PageCache {
     /// Page layouts with their paragraphs, at the offset they were decoded at.
-    pub(crate) pages: Memo<(u64, u64), PageLayout>,
+    pub(crate) pages: Memo<PageKey, PageLayout>,
     /// Page-local findings (layout and characters), relative to the page start.
-    pub(crate) page_findings: Memo<(u64, u64), [Finding]>,
+    pub(crate) page_findings: Memo<PageKey, [Finding]>,
     pub(crate) paragraph_facts: Memo<u64, ParagraphFacts>,
     pub(crate) sentences: Memo<u64, [Range<usize>]>,
     /// Paragraph findings by [`crate::layout::Paragraph::fingerprint`], relative to the start

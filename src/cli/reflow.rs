@@ -9,9 +9,10 @@ use super::{EXIT_CLEAN, EXIT_ERROR};
 use crate::analysis::DocumentAnalysis;
 use crate::config::Config;
 use crate::layout::reflow::reflow_paragraphs;
+use crate::layout::LanguageModel;
 use crate::workspace;
 
-pub fn run_reflow(path: &Path, as_json: bool, config: &Config) -> i32 {
+pub fn run_reflow(path: &Path, folder: Option<&Path>, as_json: bool, config: &Config) -> i32 {
     let text = match workspace::read_text(path, config.max_file_size) {
         Ok(text) => text,
         Err(reason) => {
@@ -19,7 +20,16 @@ pub fn run_reflow(path: &Path, as_json: bool, config: &Config) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let analysis = DocumentAnalysis::new(&text);
+    let analysis = match folder {
+        None => DocumentAnalysis::new(&text),
+        Some(folder) => match folder_model(folder, path, &text, config) {
+            Ok(model) => DocumentAnalysis::with_model(&text, &model),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return EXIT_ERROR;
+            }
+        },
+    };
     let paragraphs: Vec<_> = reflow_paragraphs(&analysis.layout)
         .into_iter()
         .filter(|p| !p.text.trim().is_empty())
@@ -50,4 +60,30 @@ pub fn run_reflow(path: &Path, as_json: bool, config: &Config) -> i32 {
         return EXIT_ERROR;
     }
     EXIT_CLEAN
+}
+
+/// The language model of the text files under `folder` and the document itself (counted once,
+/// also when it lies in the folder). Files that cannot be read are skipped with a warning.
+fn folder_model(
+    folder: &Path,
+    document: &Path,
+    text: &str,
+    config: &Config,
+) -> Result<LanguageModel, String> {
+    if !folder.is_dir() {
+        return Err(format!("{}: not a folder", folder.display()));
+    }
+    let (files, _) = super::collect_files(&[folder.to_path_buf()], config)?;
+    let document = document.canonicalize().ok();
+    let mut texts = vec![text.to_string()];
+    for file in files {
+        if file.canonicalize().ok() == document {
+            continue;
+        }
+        match workspace::read_text(&file, config.max_file_size) {
+            Ok(other) => texts.push(other),
+            Err(reason) => eprintln!("warning: {}: {reason}", super::display_path(&file)),
+        }
+    }
+    Ok(workspace::build_model(texts.iter().map(String::as_str)))
 }

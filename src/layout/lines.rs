@@ -115,15 +115,18 @@ pub fn is_numbered_header(t: &str) -> bool {
         && title.iter().all(|w| !w.ends_with('.'))
 }
 
-/// Assigns furniture/blank/body roles to the lines of one page. `lines` are ranges into `page`.
-pub fn classify(page: &str, lines: &[Range<usize>]) -> Vec<LineRole> {
+/// Assigns furniture/blank/body roles to the lines of one page. `lines` are ranges into `page`;
+/// `later_page`: the page follows another page of its document.
+pub fn classify(page: &str, lines: &[Range<usize>], later_page: bool) -> Vec<LineRole> {
     let text = |r: &Range<usize>| page.get(r.clone()).unwrap_or("");
     let mut roles: Vec<LineRole> = lines
         .iter()
         .map(|r| if text(r).trim().is_empty() { LineRole::Blank } else { LineRole::Body })
         .collect();
     let content: Vec<usize> = (0..lines.len()).filter(|&i| roles[i] != LineRole::Blank).collect();
-    if content.len() < 3 {
+    // A short text is text; but the short last page of a document is still a page, which can
+    // hold only its header and a line or two.
+    if content.len() < 3 && !later_page {
         return roles;
     }
     let head = &content[..content.len().min(8)];
@@ -187,15 +190,24 @@ mod tests {
     fn finds_furniture() {
         let page = "Militaire Inlichtingen- en Veiligheidsdienst 37\nDe MIVD heeft een rol.\nen meer tekst hier\nnog meer\n";
         let lines = line_ranges(page);
-        let roles = classify(page, &lines);
+        let roles = classify(page, &lines, false);
         assert_eq!(roles[0], LineRole::RunningHeader);
         assert_eq!(roles[1], LineRole::Body);
         let page = "Samenwerking en organisatieontwikkeling        \n39\nSamenwerking \nen organisatie-\n5\nontwikkeling \nHet grensoverschrijdende karakter\n";
         let lines = line_ranges(page);
-        let roles = classify(page, &lines);
+        let roles = classify(page, &lines, false);
         assert_eq!(roles[0], LineRole::RunningHeader);
         assert_eq!(roles[1], LineRole::PageNumber);
         assert_eq!(roles[2], LineRole::Body);
         assert_eq!(roles[4], LineRole::ChapterNumber);
+        // The short last page of a document.
+        let page = "13     Jaarverslag van de Dienst\nDebian-distributie kiezen). \n";
+        let roles = classify(page, &line_ranges(page), true);
+        assert_eq!(roles, [LineRole::RunningHeader, LineRole::Body]);
+        let header_only = "13     Jaarverslag van de Dienst\n";
+        let roles = classify(header_only, &line_ranges(header_only), true);
+        assert_eq!(roles, [LineRole::RunningHeader]);
+        // The same lines alone are a short text, not a page.
+        assert_eq!(classify(page, &line_ranges(page), false), [LineRole::Body, LineRole::Body]);
     }
 }

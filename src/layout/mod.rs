@@ -100,7 +100,7 @@ impl Layout {
 /// Analyses one page (`page_text` is found at `page_offset` in the buffer).
 pub fn analyze_page(page_text: &str, page_offset: usize, model: &LanguageModel) -> PageLayout {
     let ranges = lines::line_ranges(page_text);
-    let roles = lines::classify(page_text, &ranges);
+    let roles = lines::classify(page_text, &ranges, page_offset > 0);
     // The decoder sees the text lines (blank lines kept as gaps, furniture removed).
     let mut decoded_index = Vec::new();
     let mut texts = Vec::new();

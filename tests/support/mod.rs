@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex};
@@ -15,6 +15,16 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs the built `scholion` command line in `dir` and waits for it.
+pub fn run_scholion(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scholion"))
+        .args(args)
+        .current_dir(dir)
+        .env("SCHOLION_LOG", "warn")
+        .output()
+        .expect("run scholion")
+}
 
 pub struct Client {
     child: Child,
