@@ -64,10 +64,12 @@ fn to_buffer(paragraph: &Paragraph, stream: Range<usize>) -> Option<Range<usize>
     paragraph.source_bounds(stream)
 }
 
-fn sentence_around(text: &str, at: Range<usize>) -> String {
-    let sentence = layout::sentences::sentences(text)
-        .into_iter()
+/// The sentence of `text` (split into `sentences`) that holds the start of `at`.
+fn sentence_around(text: &str, sentences: &[Range<usize>], at: Range<usize>) -> String {
+    let sentence = sentences
+        .iter()
         .find(|s| s.start <= at.start && at.start < s.end.max(s.start + 1))
+        .cloned()
         .unwrap_or(at);
     text.get(sentence).unwrap_or("").to_string()
 }
@@ -91,12 +93,15 @@ pub fn paragraph_facts(text: &str) -> ParagraphFacts {
         .collect();
     // `find_known_uses` returns every acronym-like token plus the known mixed-case forms.
     let known = |token: &str| own_mixed_case.iter().any(|s| s == token);
+    // Split once, and only for a paragraph that defines something.
+    let sentences =
+        if definitions.is_empty() { Vec::new() } else { layout::sentences::sentences(text) };
     ParagraphFacts {
         definitions: definitions
             .into_iter()
             .map(|def| {
                 let at = def.long_range.start.min(def.short_range.start)..def.short_range.end;
-                let sentence = sentence_around(text, at);
+                let sentence = sentence_around(text, &sentences, at);
                 (def, sentence)
             })
             .collect(),

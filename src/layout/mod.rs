@@ -229,7 +229,7 @@ fn merge_continuations(
     for p in paragraphs {
         let continues = match group.last() {
             Some(prev) => {
-                let prev_last = prev.text.split_whitespace().last().unwrap_or("");
+                let prev_last = prev.text.split_whitespace().next_back().unwrap_or("");
                 let next_first = p.text.split_whitespace().next().unwrap_or("");
                 prev.kind == ParagraphKind::Body
                     && p.kind == ParagraphKind::Body

@@ -302,14 +302,20 @@ pub fn merge(doc: &str, parts: &[&Paragraph], model: &LanguageModel) -> Paragrap
 
 /// Is this paragraph text a heading? Short, starts like a title, no sentence punctuation.
 pub fn looks_like_heading(text: &str) -> bool {
+    const MAX_CHARS: usize = 120;
+    const MAX_WORDS: usize = 14;
     let t = text.trim();
-    let ws: Vec<&str> = t.split_whitespace().collect();
-    let (Some(first), Some(last)) = (ws.first(), ws.last()) else {
+    // Called on whole paragraphs too: a long text is ruled out before it is read word by word.
+    if t.len() > 4 * MAX_CHARS || char_len(t) > MAX_CHARS {
+        return false;
+    }
+    let mut ws = t.split_whitespace();
+    let Some(first) = ws.next() else {
         return false;
     };
+    let last = ws.clone().next_back().unwrap_or(first);
     starts_upper(first)
-        && ws.len() <= 14
-        && char_len(t) <= 120
+        && ws.count() < MAX_WORDS // the words after `first`
         && !last.ends_with(['.', ',', ';', ':', '!', '?', '-'])
         && !super::words::is_closed_class(last)
 }
@@ -317,11 +323,10 @@ pub fn looks_like_heading(text: &str) -> bool {
 /// Did the line holding `a` end on purpose (paragraph end, heading) rather than by wrapping,
 /// given that `b` is the next segment in the same column?
 fn deliberate_break(a: &str, b: &str, width: usize, paragraph_so_far: &str) -> bool {
-    let a_words: Vec<&str> = a.split_whitespace().collect();
     let Some(b_first) = b.split_whitespace().next() else {
         return true;
     };
-    let Some(a_last) = a_words.last() else {
+    let Some(a_last) = a.split_whitespace().next_back() else {
         return true;
     };
     if starts_lower(b_first) {

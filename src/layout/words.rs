@@ -19,47 +19,95 @@ pub struct Word {
 pub fn words(line: &str) -> Vec<Word> {
     // About one word per six bytes of prose: one allocation for most lines.
     let mut out = Vec::with_capacity(line.len() / 6 + 1);
-    let mut current: Option<(usize, usize, usize)> = None; // (byte start, char start, char len)
-    for (char_index, (byte_index, c)) in line.char_indices().enumerate() {
-        if c.is_whitespace() {
-            if let Some((start, char_start, char_len)) = current.take() {
-                out.push(Word { start, end: byte_index, char_start, char_len });
-            }
-        } else {
-            match current.as_mut() {
-                Some(word) => word.2 += 1,
-                None => current = Some((byte_index, char_index, 1)),
-            }
+    let mut at = Cursor { byte: 0, char_index: 0 };
+    loop {
+        while at.next_is(line, true) {}
+        if at.byte >= line.len() {
+            return out;
         }
+        let (start, char_start) = (at.byte, at.char_index);
+        while at.next_is(line, false) {}
+        if at.byte == start {
+            return out; // unreachable (see `Cursor::next_is`), but never loops
+        }
+        out.push(Word { start, end: at.byte, char_start, char_len: at.char_index - char_start });
     }
-    if let Some((start, char_start, char_len)) = current {
-        out.push(Word { start, end: line.len(), char_start, char_len });
+}
+
+/// A place in a line, in bytes and characters.
+struct Cursor {
+    byte: usize,
+    char_index: usize,
+}
+
+impl Cursor {
+    /// Steps over the next character if its being whitespace is `white`.
+    #[inline]
+    fn next_is(&mut self, line: &str, white: bool) -> bool {
+        let Some(&b) = line.as_bytes().get(self.byte) else {
+            return false;
+        };
+        // ASCII is tested by byte: the scan reads every line of a workspace through here.
+        let (is_white, len) = if b.is_ascii() {
+            (matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'), 1)
+        } else {
+            match line.get(self.byte..).and_then(|rest| rest.chars().next()) {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => return false, // unreachable: the cursor stays on character boundaries
+            }
+        };
+        if is_white != white {
+            return false;
+        }
+        self.byte += len;
+        self.char_index += 1;
+        true
     }
-    out
 }
 
 /// Approximate advance width of a character in a proportional text font, in units of an
 /// average character (Helvetica-like metrics / 520). Column widths are measured in these units:
 /// `MIVD 2022` takes more room than `ill.` although both have the same number of characters.
 pub fn advance(c: char) -> f32 {
-    let thousandths: u16 = match c {
-        'i' | 'j' | 'l' | '\'' | '|' => 222,
-        'f' | 't' | 'I' | ' ' | '.' | ',' | ':' | ';' | '!' | '/' => 278,
-        'r' | '(' | ')' | '-' | '[' | ']' | '"' => 333,
-        'k' | 'c' | 's' | 'v' | 'x' | 'y' | 'z' | 'J' => 500,
-        'm' | 'M' => 833,
-        'w' => 722,
-        'W' => 944,
-        'C' | 'D' | 'H' | 'N' | 'R' | 'U' => 722,
-        'G' | 'O' | 'Q' => 778,
-        'F' | 'T' | 'Z' => 611,
-        'L' => 556,
-        'A' | 'B' | 'E' | 'K' | 'P' | 'S' | 'V' | 'X' | 'Y' | '&' => 667,
-        '0'..='9' => 556,
-        c if c.is_uppercase() => 667,
-        _ => 556,
-    };
-    f32::from(thousandths) / 520.0
+    match ASCII_ADVANCE.get(c as usize) {
+        Some(&width) => width,
+        None if c.is_uppercase() => f32::from(UPPERCASE) / EM,
+        None => f32::from(OTHER) / EM,
+    }
+}
+
+const EM: f32 = 520.0;
+const UPPERCASE: u16 = 667;
+const OTHER: u16 = 556;
+
+/// [`advance`] of the ASCII characters, looked up instead of matched (every character of a
+/// workspace is measured).
+const ASCII_ADVANCE: [f32; 128] = {
+    let mut table = [0.0; 128];
+    let mut i = 0;
+    while i < 128 {
+        table[i] = ascii_thousandths(i as u8) as f32 / EM;
+        i += 1;
+    }
+    table
+};
+
+const fn ascii_thousandths(b: u8) -> u16 {
+    match b {
+        b'i' | b'j' | b'l' | b'\'' | b'|' => 222,
+        b'f' | b't' | b'I' | b' ' | b'.' | b',' | b':' | b';' | b'!' | b'/' => 278,
+        b'r' | b'(' | b')' | b'-' | b'[' | b']' | b'"' => 333,
+        b'k' | b'c' | b's' | b'v' | b'x' | b'y' | b'z' | b'J' => 500,
+        b'm' | b'M' => 833,
+        b'w' => 722,
+        b'W' => 944,
+        b'C' | b'D' | b'H' | b'N' | b'R' | b'U' => 722,
+        b'G' | b'O' | b'Q' => 778,
+        b'F' | b'T' | b'Z' => 611,
+        b'L' => 556,
+        b'A'..=b'Z' | b'&' => UPPERCASE,
+        _ => OTHER,
+    }
 }
 
 /// Width of `s` in average-character units (see [`advance`]).
@@ -291,6 +339,57 @@ fn key_of_core(core: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain definition `words` must agree with.
+    fn words_by_chars(line: &str) -> Vec<Word> {
+        let mut out = Vec::new();
+        let mut current: Option<Word> = None;
+        for (char_index, (byte, c)) in line.char_indices().enumerate() {
+            if c.is_whitespace() {
+                out.extend(current.take().map(|w| Word { end: byte, ..w }));
+            } else {
+                let w = current.get_or_insert(Word {
+                    start: byte,
+                    end: 0,
+                    char_start: char_index,
+                    char_len: 0,
+                });
+                w.char_len += 1;
+            }
+        }
+        out.extend(current.map(|w| Word { end: line.len(), ..w }));
+        out
+    }
+
+    #[test]
+    fn words_agree_with_splitting_by_characters() {
+        let pieces = [
+            "ab", " ", "  ", "\t", "\u{b}", "\u{c}", "\r", "\u{a0}", "\u{2003}", "\u{85}", "é",
+            "😀", "𝔘", "x-", "(MIVD)", "\u{3000}", "ĳ",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..2000 {
+            let mut line = String::new();
+            for _ in 0..12 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                line.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            assert_eq!(words(&line), words_by_chars(&line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn advances_of_common_characters() {
+        for (c, thousandths) in
+            [('i', 222), ('m', 833), ('W', 944), ('B', 667), ('7', 556), (' ', 278)]
+        {
+            assert_eq!(advance(c), f32::from(thousandths as u16) / 520.0, "{c}");
+        }
+        // Outside ASCII: capitals are wide, the rest average.
+        assert_eq!(advance('É'), 667.0 / 520.0);
+        assert_eq!(advance('é'), 556.0 / 520.0);
+        assert_eq!(advance('😀'), 556.0 / 520.0);
+    }
 
     #[test]
     fn splits_words_with_offsets() {
