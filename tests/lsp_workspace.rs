@@ -379,6 +379,5 @@ fn a_definition_asked_during_the_scan_is_indexed_ahead_of_it() {
         .iter()
         .any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
     assert!(!ended, "the definition came only with the end of the scan");
-    let log = client.log();
-    assert!(log.contains("indexing 1 files ahead of the scan for BZKW"), "{log}");
+    client.log_containing("indexing 1 files ahead of the scan for BZKW");
 }

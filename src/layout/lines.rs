@@ -70,12 +70,10 @@ pub fn line_end_with_terminator(text: &str, end: usize) -> usize {
 
 /// Byte ranges of the pages: split at form feeds when the text has them, else one page.
 pub fn page_ranges(text: &str) -> Vec<Range<usize>> {
-    if !text.contains('\u{c}') {
-        return std::iter::once(0..text.len()).collect();
-    }
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, _) in text.match_indices('\u{c}') {
+    // A form feed is one byte in UTF-8 and never part of another character.
+    for i in memchr::memchr_iter(0x0c, text.as_bytes()) {
         out.push(start..i);
         start = i + 1;
     }

@@ -156,8 +156,9 @@ pub fn analyze_page(page_text: &str, page_offset: usize, model: &LanguageModel) 
 /// Pages of `text`: form feeds when present, else pages that start at a numbered running header
 /// (`Militaire Inlichtingen- en Veiligheidsdienst 37`) when at least two are found, else one page.
 pub fn page_ranges(text: &str) -> Vec<Range<usize>> {
-    if text.contains('\u{c}') {
-        return lines::page_ranges(text);
+    let form_feed_pages = lines::page_ranges(text);
+    if form_feed_pages.len() > 1 {
+        return form_feed_pages;
     }
     let mut starts = vec![0];
     for r in lines::line_ranges(text) {

@@ -148,6 +148,20 @@ impl Client {
         self.log.as_ref().map(|log| log.lock().unwrap().clone()).unwrap_or_default()
     }
 
+    /// The server's log once it contains `needle`: stderr is read on its own thread, so a line
+    /// logged before a reply may arrive after it. Panics with the log after `TIMEOUT`.
+    pub fn log_containing(&self, needle: &str) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let log = self.log();
+            if log.contains(needle) {
+                return log;
+            }
+            assert!(Instant::now() < deadline, "no {needle:?} in the server log:\n{log}");
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
