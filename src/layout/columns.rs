@@ -106,10 +106,11 @@ const WHOLE_IN_TWO_COLUMN: f32 = -1.0;
 const LAYOUT_SWITCH: f32 = -2.0;
 /// One column stops and the other resumes on the same line: two events at once.
 const COLUMN_SWAP: f32 = -0.6;
-/// A lone heading right below a sentence end of its own column: headings follow a gap.
+/// A line holding one column only that starts a block (a heading, or a short line after a
+/// sentence end), right below a sentence end of its own column: a new block follows a gap.
 const HEADING_AFTER_SENTENCE_END: f32 = -0.6;
-/// A lone heading right below a lone line of the same column: the other column, which had the
-/// gap, more likely resumes with it.
+/// ... right below a lone line of the same column: the other column, which had the gap on that
+/// line, more likely resumes with it.
 const HEADING_BELOW_LONE_LINE: f32 = -1.0;
 const TWO_COLUMN_MARGIN: f32 = 3.0;
 /// A segment that ends its line without a trailing space, continued on the next line.
@@ -719,7 +720,8 @@ impl Scorer<'_> {
         score
     }
 
-    /// Which column a line holding only a heading belongs to: the one that had the gap.
+    /// Which column a line holding only the start of a block belongs to: the one that had the
+    /// gap (see [`HEADING_AFTER_SENTENCE_END`]).
     fn lone_heading(&self, a: &State, b: &State) -> f32 {
         let (prev, cur) = match b.cand {
             Cand::Left => (a.left.as_ref(), b.left.as_ref()),
