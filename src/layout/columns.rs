@@ -81,8 +81,10 @@ const BEAM: f32 = 8.0;
 /// The coarse passes only choose a width and a first reading to measure the columns on.
 const COARSE_BEAM: f32 = 3.0;
 /// A first reading whose measured column widths are this close to the ones it was decoded with
-/// needs no other width guesses.
-const WIDTH_CONFIRMED: usize = 1;
+/// needs no other width guesses: the refined pass decodes again at the measured widths. (1
+/// instead of 3 ran the other guesses on 61 % of pages, for 11 % more scan instructions and no
+/// better reading on documents nobody tuned to.)
+const WIDTH_CONFIRMED: usize = 3;
 /// Left-column widths tried around the estimate in the first pass (the estimate first).
 const COARSE_WIDTH_STEPS: [i32; 3] = [0, -4, 4];
 const WRAP_TOLERANCE: f32 = 4.0;
