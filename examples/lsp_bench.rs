@@ -58,20 +58,31 @@ type Result<T> = std::result::Result<T, String>;
 struct Args {
     dir: Option<PathBuf>,
     generate_only: bool,
+    /// Workspace files of about 27 KB each (with the 1 MB and 100 KB documents, 400 make 12.1 MB
+    /// and 323 make 10 MB).
+    files: usize,
 }
 
 fn parse_args() -> Result<Args> {
-    let mut args = Args { dir: None, generate_only: false };
+    let mut args = Args { dir: None, generate_only: false, files: FILES };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--dir" => args.dir = Some(it.next().ok_or("--dir needs a path")?.into()),
             "--generate-only" => args.generate_only = true,
+            "--files" => {
+                let n = it.next().ok_or("--files needs a number")?;
+                args.files = n.parse().map_err(|_| format!("--files {n}: not a number"))?;
+                if args.files <= DEFINING_FILE {
+                    return Err(format!("--files must be over {DEFINING_FILE}"));
+                }
+            }
             "-h" | "--help" => {
                 println!(
-                    "lsp_bench [--dir DIR] [--generate-only]\n  --dir DIR        write the corpus \
-                     to DIR and keep it (default: a temporary directory)\n  --generate-only  \
-                     write the corpus and stop"
+                    "lsp_bench [--dir DIR] [--generate-only] [--files N]\n  --dir DIR        write \
+                     the corpus to DIR and keep it (default: a temporary directory)\n  \
+                     --generate-only  write the corpus and stop\n  --files N        workspace \
+                     files of about 27 KB (default {FILES}: 12.1 MB with the two documents; 323: 10 MB)"
                 );
                 std::process::exit(0);
             }
@@ -94,10 +105,10 @@ fn run() -> Result<()> {
             temp.path().to_path_buf()
         }
     };
-    let corpus = generate(&root)?;
+    let corpus = generate(&root, args.files)?;
     println!(
         "corpus: {} files, {:.1} MB in {} (with the {:.2} MB and {:.0} KB documents)",
-        FILES + 2,
+        args.files + 2,
         corpus.workspace_bytes as f64 / 1e6,
         corpus.workspace.display(),
         corpus.big_text.len() as f64 / 1e6,
@@ -133,7 +144,7 @@ struct Corpus {
     small_outside: PathBuf,
 }
 
-fn generate(root: &Path) -> Result<Corpus> {
+fn generate(root: &Path, files: usize) -> Result<Corpus> {
     let seeds = Seeds::load(Path::new(env!("CARGO_MANIFEST_DIR")));
     let workspace = root.join("workspace");
     let extra = root.join("extra");
@@ -146,7 +157,7 @@ fn generate(root: &Path) -> Result<Corpus> {
     let with_acronym = |text: String| text.replace("AIVD", ACRONYM);
     let mut workspace_bytes = 0;
     let mut defining = PathBuf::new();
-    for i in 0..FILES {
+    for i in 0..files {
         let mut text = with_acronym(seeds.document(FILE_BYTES, 1000 + i as u64, 0));
         let path = workspace.join(format!("doc_{i:04}.txt"));
         if i == DEFINING_FILE {
