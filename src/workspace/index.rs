@@ -138,12 +138,20 @@ impl WorkspaceIndex {
         self.docs.remove(key)
     }
 
+    /// Adds a document's definitions and use counts; its old ones must be removed first.
     fn add_tables(&mut self, doc: &IndexedDoc) {
+        // Entries are sorted by document: this document's entries of one acronym and long form
+        // go in as one block (one insert per block, not per definition, in vectors that hold
+        // the whole workspace's definitions of that acronym).
+        let mut blocks: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
         for (i, def) in doc.analysis.facts.definitions.iter().enumerate() {
-            let longs = self.definitions.entry(def.short.clone()).or_default();
-            let entries = longs.entry(def.long.to_lowercase()).or_default();
-            let at = entries.partition_point(|entry| *entry < (doc.key.clone(), i));
-            entries.insert(at, (doc.key.clone(), i));
+            blocks.entry((def.short.as_str(), def.long.to_lowercase())).or_default().push(i);
+        }
+        for ((short, long), indices) in blocks {
+            let longs = self.definitions.entry(short.to_string()).or_default();
+            let entries = longs.entry(long).or_default();
+            let at = entries.partition_point(|(key, _)| *key < doc.key);
+            entries.splice(at..at, indices.into_iter().map(|i| (doc.key.clone(), i)));
         }
         for (short, count) in doc.analysis.facts.use_counts() {
             *self.use_counts.entry(short.to_string()).or_insert(0) += count;
@@ -152,14 +160,18 @@ impl WorkspaceIndex {
 
     fn remove_tables(&mut self, key: &DocKey) {
         let Some(old) = self.docs.get(key) else { return };
-        for def in &old.analysis.facts.definitions {
-            if let Some(longs) = self.definitions.get_mut(&def.short) {
+        // Once per acronym: a long document defines the same one on many pages, and each pass
+        // reads the acronym's entries from the whole workspace.
+        let shorts: std::collections::BTreeSet<&String> =
+            old.analysis.facts.definitions.iter().map(|def| &def.short).collect();
+        for short in shorts {
+            if let Some(longs) = self.definitions.get_mut(short) {
                 for entries in longs.values_mut() {
                     entries.retain(|(k, _)| k != key);
                 }
                 longs.retain(|_, entries| !entries.is_empty());
                 if longs.is_empty() {
-                    self.definitions.remove(&def.short);
+                    self.definitions.remove(short);
                 }
             }
         }
@@ -308,5 +320,69 @@ impl WorkspaceIndex {
     /// Whether `short` is explained by the workspace's text or a glossary.
     pub fn is_defined(&self, short: &str) -> bool {
         self.definitions.contains_key(short) || self.glossary().contains(short)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(name: &str, text: &str) -> IndexedDoc {
+        let path = PathBuf::from(format!("/ws/{name}.txt"));
+        let analysis = Arc::new(DocumentAnalysis::new(text));
+        IndexedDoc::new(DocKey::from_path(&path), Some(path), Arc::from(text), analysis, None)
+    }
+
+    /// (acronym, long form, entries as (document, definition index)) and use counts, sorted.
+    type Tables = (Vec<(String, String, Vec<(String, usize)>)>, Vec<(String, usize)>);
+
+    fn tables(index: &WorkspaceIndex) -> Tables {
+        let mut definitions: Vec<_> = index
+            .definitions
+            .iter()
+            .flat_map(|(short, longs)| {
+                longs.iter().map(move |(long, entries)| {
+                    let entries =
+                        entries.iter().map(|(k, i)| (k.as_str().to_string(), *i)).collect();
+                    (short.clone(), long.clone(), entries)
+                })
+            })
+            .collect();
+        definitions.sort();
+        let mut counts: Vec<_> = index.use_counts.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        counts.sort();
+        (definitions, counts)
+    }
+
+    #[test]
+    fn tables_after_replacing_and_removing_equal_tables_built_afresh() {
+        let many = "De Militaire Inlichtingen- en Veiligheidsdienst (MIVD) werkt. De MIVD ook.\n\n"
+            .repeat(5);
+        let texts = [
+            ("a", many.clone() + "Het Team Caribisch Gebied (TCG) helpt.\n"),
+            ("b", "De MIVD en het TCG. De Joint Sigint Cyber Unit (JSCU) meldt.\n".to_string()),
+            ("c", many.replace("MIVD", "MIVD2") + "De JSCU weer.\n"),
+            ("d", "Geen afkortingen hier.\n".to_string()),
+        ];
+        let mut index = WorkspaceIndex::new();
+        for (name, text) in &texts {
+            index.insert(doc(name, text));
+        }
+        // `a` changes (one definition fewer), `c` goes, `b` is inserted again unchanged.
+        let a_edited =
+            many.replacen("(MIVD)", "MIVD", 1) + "Het Team Caribisch Gebied (TCG) helpt.\n";
+        index.insert(doc("a", &a_edited));
+        index.remove(&DocKey::from_path(Path::new("/ws/c.txt")));
+        index.insert(doc("b", &texts[1].1));
+        let mut fresh = WorkspaceIndex::new();
+        for (name, text) in [("d", texts[3].1.as_str()), ("b", &texts[1].1), ("a", &a_edited)] {
+            fresh.insert(doc(name, text));
+        }
+        assert_eq!(tables(&index), tables(&fresh));
+        let (definitions, _) = tables(&index);
+        let mivd: Vec<_> = definitions.iter().filter(|(short, ..)| short == "MIVD").collect();
+        assert_eq!(mivd.len(), 1);
+        assert_eq!(mivd[0].2.len(), 4, "{mivd:?}"); // five in `a`, one made a plain use
+        assert!(!definitions.iter().any(|(short, ..)| short == "MIVD2"));
     }
 }
