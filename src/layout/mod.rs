@@ -20,6 +20,7 @@ pub mod stream;
 pub mod words;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -59,8 +60,9 @@ pub struct PageLayout {
     pub columns: PageColumns,
     pub lines: Vec<LineLayout>,
     /// Paragraphs of this page in reading order (before merging across columns and pages).
-    /// Filled by [`analyze_page`]; [`assemble`] moves them into [`Layout::paragraphs`].
-    pub paragraphs: Vec<Paragraph>,
+    /// Filled by [`analyze_page`]; [`assemble`] moves them into [`Layout::paragraphs`]. Shared:
+    /// a page cache hands out the same paragraphs to every analysis while the page is unchanged.
+    pub paragraphs: Vec<Arc<Paragraph>>,
 }
 
 impl PageLayout {
@@ -77,7 +79,7 @@ impl PageLayout {
             mv(&mut line.range);
         }
         for p in &mut out.paragraphs {
-            p.shift(delta);
+            Arc::make_mut(p).shift(delta);
         }
         out
     }
@@ -88,7 +90,7 @@ pub struct Layout {
     pub pages: Vec<PageLayout>,
     /// The document's paragraphs in reading order, merged where a paragraph continues across a
     /// column or page break.
-    pub paragraphs: Vec<Paragraph>,
+    pub paragraphs: Vec<Arc<Paragraph>>,
 }
 
 impl Layout {
@@ -150,6 +152,13 @@ pub fn analyze_page(page_text: &str, page_offset: usize, model: &LanguageModel) 
             }
         }
     }
+    let paragraphs = paragraphs
+        .into_iter()
+        .map(|mut p| {
+            p.shrink_to_fit();
+            Arc::new(p)
+        })
+        .collect();
     PageLayout { range: page_offset..page_offset + page_text.len(), columns, lines, paragraphs }
 }
 
@@ -200,12 +209,9 @@ pub fn analyze_pages(
 /// breaks. The pages' paragraphs move into [`Layout::paragraphs`] (the pages keep none), so the
 /// document's reflowed text is held once.
 pub fn assemble(text: &str, mut pages: Vec<PageLayout>, model: &LanguageModel) -> Layout {
-    let page_paragraphs: Vec<Paragraph> =
+    let page_paragraphs: Vec<Arc<Paragraph>> =
         pages.iter_mut().flat_map(|page| std::mem::take(&mut page.paragraphs)).collect();
-    let mut paragraphs = merge_continuations(text, page_paragraphs, model);
-    for p in &mut paragraphs {
-        p.shrink_to_fit();
-    }
+    let paragraphs = merge_continuations(text, page_paragraphs, model);
     Layout { pages, paragraphs }
 }
 
@@ -213,15 +219,17 @@ pub fn assemble(text: &str, mut pages: Vec<PageLayout>, model: &LanguageModel) -
 /// paragraph when that one starts lowercase (the sentence goes on).
 fn merge_continuations(
     text: &str,
-    paragraphs: Vec<Paragraph>,
+    paragraphs: Vec<Arc<Paragraph>>,
     model: &LanguageModel,
-) -> Vec<Paragraph> {
-    let mut out: Vec<Paragraph> = Vec::with_capacity(paragraphs.len());
-    let mut group: Vec<Paragraph> = Vec::new();
-    let flush = |group: &mut Vec<Paragraph>, out: &mut Vec<Paragraph>| {
+) -> Vec<Arc<Paragraph>> {
+    let mut out: Vec<Arc<Paragraph>> = Vec::with_capacity(paragraphs.len());
+    let mut group: Vec<Arc<Paragraph>> = Vec::new();
+    let flush = |group: &mut Vec<Arc<Paragraph>>, out: &mut Vec<Arc<Paragraph>>| {
         if group.len() > 1 {
-            let parts: Vec<&Paragraph> = group.iter().collect();
-            out.push(stream::merge(text, &parts, model));
+            let parts: Vec<&Paragraph> = group.iter().map(|p| &**p).collect();
+            let mut merged = stream::merge(text, &parts, model);
+            merged.shrink_to_fit();
+            out.push(Arc::new(merged));
             group.clear();
         } else {
             out.append(group);

@@ -73,7 +73,7 @@ pub fn paragraph_at(doc: &IndexedDoc, offset: usize) -> Option<(&Paragraph, usiz
                     && piece.source.start <= offset
                     && offset < piece.source.end
             })
-            .map(|piece| (p, piece.stream.start + (offset - piece.source.start)))
+            .map(|piece| (&**p, piece.stream.start + (offset - piece.source.start)))
     })
 }
 
