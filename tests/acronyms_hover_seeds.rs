@@ -95,7 +95,7 @@ fn hover_and_definition_are_right_for_every_acronym_use_in_the_seeds() {
                 let expansion = info
                     .definitions
                     .first()
-                    .map(|d| d.definition.long.clone())
+                    .map(|d| d.definition.long.to_string())
                     .or(info.glossary.map(|e| e.expansion.clone()));
                 let want = truth
                     .definitions

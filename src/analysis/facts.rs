@@ -11,15 +11,16 @@ use crate::layout::{self, Layout, Paragraph, ParagraphKind};
 /// `short (long)` or `long (short)` found in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DefinitionFact {
-    pub short: String,
-    pub long: String,
+    /// Shared with the paragraph's cached facts (an edit copies no strings).
+    pub short: Arc<str>,
+    pub long: Arc<str>,
     /// Where the short form is written in the buffer.
     pub short_range: Range<usize>,
     /// Where the long form starts and ends in the buffer (it may cross a column break, so the
     /// range can cover text of the other column too).
     pub long_range: Range<usize>,
     /// The sentence that holds the definition, in reading order.
-    pub sentence: String,
+    pub sentence: Arc<str>,
 }
 
 /// One mention of an acronym (or of a named term) in the buffer.
@@ -74,12 +75,22 @@ fn sentence_around(text: &str, sentences: &[Range<usize>], at: Range<usize>) -> 
     text.get(sentence).unwrap_or("").to_string()
 }
 
+/// A definition found in a paragraph's text, in stream offsets.
+#[derive(Debug, Clone)]
+struct ParagraphDefinition {
+    short: Arc<str>,
+    long: Arc<str>,
+    short_range: Range<usize>,
+    long_range: Range<usize>,
+    sentence: Arc<str>,
+}
+
 /// What the acronym and term finders see in one paragraph's text, in stream offsets: a pure
 /// function of the text, so a cache can keep it while the paragraph is unchanged.
 #[derive(Debug, Clone, Default)]
 pub struct ParagraphFacts {
-    /// Definitions with the sentence that holds each.
-    definitions: Vec<(acronyms::Definition, String)>,
+    /// Definitions, in stream offsets.
+    definitions: Vec<ParagraphDefinition>,
     uses: Vec<(Arc<str>, Range<usize>)>,
     terms: Vec<(Arc<str>, Range<usize>)>,
 }
@@ -101,8 +112,13 @@ pub fn paragraph_facts(text: &str) -> ParagraphFacts {
             .into_iter()
             .map(|def| {
                 let at = def.long_range.start.min(def.short_range.start)..def.short_range.end;
-                let sentence = sentence_around(text, &sentences, at);
-                (def, sentence)
+                ParagraphDefinition {
+                    sentence: Arc::from(sentence_around(text, &sentences, at)),
+                    short: Arc::from(def.short),
+                    long: Arc::from(def.long),
+                    short_range: def.short_range,
+                    long_range: def.long_range,
+                }
             })
             .collect(),
         uses: acronyms::find_known_uses(text, &known)
@@ -136,7 +152,7 @@ pub fn compute_with(
             });
         }
         let found = facts_of(i);
-        for (def, sentence) in &found.definitions {
+        for def in &found.definitions {
             let (Some(short_range), Some(long_range)) = (
                 to_buffer(paragraph, def.short_range.clone()),
                 to_buffer(paragraph, def.long_range.clone()),
@@ -144,7 +160,7 @@ pub fn compute_with(
                 continue;
             };
             facts.definitions.push(DefinitionFact {
-                sentence: sentence.clone(),
+                sentence: def.sentence.clone(),
                 short: def.short.clone(),
                 long: def.long.clone(),
                 short_range,

@@ -33,7 +33,7 @@ pub fn run_acronyms(paths: &[PathBuf], format: OutputFormat, config: &Config) ->
             (Some(def), _) => {
                 let file = def.doc.path.as_deref().map(display_path).unwrap_or_default();
                 let line = query::line_number(def.doc, def.definition.short_range.start);
-                (Some(def.definition.long.clone()), "text", Some(format!("{file}:{line}")))
+                (Some(def.definition.long.to_string()), "text", Some(format!("{file}:{line}")))
             }
             (None, Some(entry)) => (Some(entry.expansion.clone()), "glossary", None),
             (None, None) => {
@@ -47,7 +47,7 @@ pub fn run_acronyms(paths: &[PathBuf], format: OutputFormat, config: &Config) ->
             .definitions
             .iter()
             .skip(1)
-            .map(|d| d.definition.long.clone())
+            .map(|d| d.definition.long.to_string())
             .filter(|long| Some(long) != expansion.as_ref())
             .collect();
         let written = match format {

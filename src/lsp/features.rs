@@ -65,7 +65,7 @@ fn acronym_markdown(index: &WorkspaceIndex, short: &str) -> Option<String> {
     // Conflicting text definitions are listed apart, never merged.
     let mut seen_longs: Vec<&str> = Vec::new();
     for def in &info.definitions {
-        let long = def.definition.long.as_str();
+        let long: &str = &def.definition.long;
         let place = Place { doc: def.doc, range: def.definition.short_range.clone() };
         if seen_longs.contains(&long) {
             continue;
@@ -241,8 +241,8 @@ pub fn document_symbols(doc: &IndexedDoc, encoding: PositionEncoding) -> Vec<Doc
         symbols.push((
             def.short_range.start,
             symbol(
-                def.short.clone(),
-                Some(def.long.clone()),
+                def.short.to_string(),
+                Some(def.long.to_string()),
                 SymbolKind::CONSTANT,
                 span,
                 def.short_range.clone(),
@@ -279,7 +279,8 @@ pub fn workspace_symbols(
             .definitions
             .iter()
             .map(|d| {
-                (d.short.clone(), Some(d.long.clone()), SymbolKind::CONSTANT, d.short_range.clone())
+                let (short, long) = (d.short.to_string(), d.long.to_string());
+                (short, Some(long), SymbolKind::CONSTANT, d.short_range.clone())
             })
             .chain(
                 facts
@@ -351,7 +352,7 @@ pub fn rewrite_actions(
         let long = info
             .definitions
             .first()
-            .map(|d| d.definition.long.clone())
+            .map(|d| d.definition.long.to_string())
             .or(info.glossary.map(|e| e.expansion.clone()));
         let is_definition = doc.analysis.facts.definitions.iter().any(|d| d.short_range == range);
         if let (Some(long), false) = (long, is_definition) {

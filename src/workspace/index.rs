@@ -145,7 +145,7 @@ impl WorkspaceIndex {
         // the whole workspace's definitions of that acronym).
         let mut blocks: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
         for (i, def) in doc.analysis.facts.definitions.iter().enumerate() {
-            blocks.entry((def.short.as_str(), def.long.to_lowercase())).or_default().push(i);
+            blocks.entry((&*def.short, def.long.to_lowercase())).or_default().push(i);
         }
         for ((short, long), indices) in blocks {
             let longs = self.definitions.entry(short.to_string()).or_default();
@@ -162,8 +162,8 @@ impl WorkspaceIndex {
         let Some(old) = self.docs.get(key) else { return };
         // Once per acronym: a long document defines the same one on many pages, and each pass
         // reads the acronym's entries from the whole workspace.
-        let shorts: std::collections::BTreeSet<&String> =
-            old.analysis.facts.definitions.iter().map(|def| &def.short).collect();
+        let shorts: std::collections::BTreeSet<&str> =
+            old.analysis.facts.definitions.iter().map(|def| &*def.short).collect();
         for short in shorts {
             if let Some(longs) = self.definitions.get_mut(short) {
                 for entries in longs.values_mut() {

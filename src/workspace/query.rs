@@ -85,7 +85,7 @@ fn known_long_forms(index: &WorkspaceIndex) -> Vec<(String, String)> {
             index
                 .distinct_definitions(short, None)
                 .into_iter()
-                .map(|d| (d.definition.long.clone(), short.to_string()))
+                .map(|d| (d.definition.long.to_string(), short.to_string()))
         })
         .collect();
     forms.extend(index.glossary().entries().map(|e| (e.expansion.clone(), e.short.clone())));
@@ -133,7 +133,7 @@ pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Op
 pub fn acronym_at(doc: &IndexedDoc, offset: usize) -> Option<(String, Range<usize>)> {
     let facts = &doc.analysis.facts;
     if let Some(def) = facts.definitions.iter().find(|d| covers(&d.short_range, offset)) {
-        return Some((def.short.clone(), def.short_range.clone()));
+        return Some((def.short.to_string(), def.short_range.clone()));
     }
     let m = facts.uses.iter().find(|m| covers(&m.range, offset))?;
     Some((m.key.to_string(), m.range.clone()))
@@ -207,7 +207,7 @@ pub fn acronym_references<'a>(
         let mut longs: Vec<String> = index
             .distinct_definitions(short, None)
             .iter()
-            .map(|d| d.definition.long.clone())
+            .map(|d| d.definition.long.to_string())
             .collect();
         longs.extend(index.glossary().get(short).map(|e| e.expansion.clone()));
         longs.sort();
@@ -218,8 +218,12 @@ pub fn acronym_references<'a>(
     let mut places = Vec::new();
     for doc in index.docs() {
         let facts = &doc.analysis.facts;
-        let declared: Vec<&Range<usize>> =
-            facts.definitions.iter().filter(|d| d.short == short).map(|d| &d.short_range).collect();
+        let declared: Vec<&Range<usize>> = facts
+            .definitions
+            .iter()
+            .filter(|d| &*d.short == short)
+            .map(|d| &d.short_range)
+            .collect();
         let mut ranges: Vec<Range<usize>> = facts
             .uses
             .iter()
