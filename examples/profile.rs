@@ -1,0 +1,97 @@
+//! Workloads for instruction counts (the README's callgrind figures), repeatable on any machine:
+//!
+//! ```sh
+//! cargo build --release --example profile
+//! # one-character edits of a generated 1 MB document, analysis only (20 rounds):
+//! valgrind --tool=callgrind --toggle-collect='profile::edit_round' target/release/examples/profile edit
+//! # a workspace scan (model and analysis) of the text files in a folder, e.g. the first 60
+//! # files of `lsp_bench --dir /tmp/bench --generate-only`, smallest first:
+//! valgrind --tool=callgrind target/release/examples/profile scan /tmp/bench/workspace 60
+//! ```
+//!
+//! The scan's count includes loading the Dutch lexicon once (about 0.26 G instructions), which
+//! the server does at start-up.
+//!
+//! Without valgrind both print their wall time (noisy on a shared machine).
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use scholion::analysis::{DocumentAnalysis, PageCache};
+use scholion::layout::LanguageModel;
+
+const EDIT_ROUNDS: u32 = 20;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("edit") => edit(),
+        Some("scan") => {
+            let Some(dir) = args.get(1) else { return usage() };
+            let limit = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);
+            scan(Path::new(dir), limit);
+        }
+        _ => usage(),
+    }
+}
+
+fn usage() {
+    eprintln!("profile edit | profile scan DIR [FILES]");
+    std::process::exit(2);
+}
+
+/// Alternates between a 1 MB document and the same with one character inserted in the middle,
+/// through one page cache: what the server does after each keystroke, before findings.
+fn edit() {
+    let seeds = corpus::Seeds::load(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let text = seeds.document(1 << 20, 2, 0);
+    let model = LanguageModel::from_text(&text);
+    let mut edited = text.clone();
+    let at = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    edited.insert(at, 'e');
+    let mut cache = PageCache::default();
+    drop(DocumentAnalysis::with_cache(&text, &model, &mut cache));
+    let started = Instant::now();
+    for round in 0..EDIT_ROUNDS {
+        let current = if round % 2 == 0 { &edited } else { &text };
+        std::hint::black_box(edit_round(current, &model, &mut cache));
+    }
+    println!("{:?} per edit", started.elapsed() / EDIT_ROUNDS);
+}
+
+#[inline(never)]
+fn edit_round(text: &str, model: &LanguageModel, cache: &mut PageCache) -> DocumentAnalysis {
+    DocumentAnalysis::with_cache(text, model, cache)
+}
+
+/// The workspace scan's work on the `limit` smallest text files of `dir`: one language model
+/// over all of them, then every file analysed with it, on all cores.
+fn scan(dir: &Path, limit: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        eprintln!("{}: not a readable folder", dir.display());
+        std::process::exit(2);
+    };
+    let mut texts: Vec<Arc<str>> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .filter_map(|p| std::fs::read_to_string(p).ok().map(Arc::from))
+        .collect();
+    texts.sort_by_key(|t| t.len());
+    texts.truncate(limit);
+    let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    let started = Instant::now();
+    let model = Arc::new(scholion::workspace::build_model(texts.iter().map(|t| &**t)));
+    let counted = started.elapsed();
+    let jobs: Vec<_> = texts.iter().map(|t| (t.clone(), Some(model.clone()))).collect();
+    let analyses = scholion::workspace::analyze_all(&jobs);
+    println!(
+        "{} files, {:.1} MB: model {counted:?}, all {:?}",
+        analyses.len(),
+        bytes as f64 / 1e6,
+        started.elapsed()
+    );
+}
