@@ -15,6 +15,8 @@ use scholion::layout::{
 // on documents nobody tuned to the own-document score is lower (see README), so the other suites
 // are asserted a little below what the decoder reaches today, so that regressions fail.
 const SEED_SENTENCES_MIN: f64 = 0.90;
+/// The target for generated Dutch pages, asserted on documents nobody tuned to.
+const GENERATED_DUTCH_TARGET: f64 = 0.85;
 const GENERATED_DUTCH_MIN: f64 = 0.85;
 const GENERATED_DUTCH_WORKSPACE_MIN: f64 = 0.88;
 const GENERATED_ENGLISH_MIN: f64 = 0.84;
@@ -97,8 +99,8 @@ fn generated_dutch_two_column_pages() {
 fn generated_dutch_pages_nobody_tuned_to_reach_the_target() {
     let (own, workspace, _) = run_suite("dutch-2col", UNTUNED);
     println!("untuned generated Dutch: {own:.3}, with workspace model {workspace:.3}");
-    assert!(own >= 0.85, "{own:.3}");
-    assert!(workspace >= 0.85, "{workspace:.3}");
+    assert!(own >= GENERATED_DUTCH_TARGET, "{own:.3}");
+    assert!(workspace >= GENERATED_DUTCH_TARGET, "{workspace:.3}");
 }
 
 #[test]

@@ -66,13 +66,13 @@ fn to_buffer(paragraph: &Paragraph, stream: Range<usize>) -> Option<Range<usize>
 }
 
 /// The sentence of `text` (split into `sentences`) that holds the start of `at`.
-fn sentence_around(text: &str, sentences: &[Range<usize>], at: Range<usize>) -> String {
+fn sentence_around<'a>(text: &'a str, sentences: &[Range<usize>], at: Range<usize>) -> &'a str {
     let sentence = sentences
         .iter()
         .find(|s| s.start <= at.start && at.start < s.end.max(s.start + 1))
         .cloned()
         .unwrap_or(at);
-    text.get(sentence).unwrap_or("").to_string()
+    text.get(sentence).unwrap_or("")
 }
 
 /// A definition found in a paragraph's text, in stream offsets.

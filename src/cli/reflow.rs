@@ -63,44 +63,28 @@ pub fn run_reflow(path: &Path, folder: Option<&Path>, as_json: bool, config: &Co
 }
 
 /// The language model of the text files under `folder` and the document itself (counted once,
-/// also when it lies in the folder). Files that cannot be read are skipped with a warning.
-/// Texts are counted in batches, so a large folder is never held in memory at once.
+/// also when it lies in the folder), read one file at a time. Files that cannot be read are
+/// skipped with a warning.
 fn folder_model(
     folder: &Path,
     document: &Path,
     text: &str,
     config: &Config,
 ) -> Result<LanguageModel, String> {
-    const BATCH_BYTES: usize = 64 << 20;
     if !folder.is_dir() {
         return Err(format!("{}: not a folder", folder.display()));
     }
     let (files, _) = super::collect_files(&[folder.to_path_buf()], config)?;
     let document = document.canonicalize().ok();
     let mut model = LanguageModel::from_text(text);
-    let mut batch: Vec<String> = Vec::new();
-    let mut batch_bytes = 0;
-    fn count(batch: &mut Vec<String>, model: &mut LanguageModel) {
-        let counted = workspace::build_model(batch.iter().map(String::as_str));
-        *model = std::mem::take(model).merged(counted);
-        batch.clear();
-    }
     for file in files {
         if file.canonicalize().ok() == document {
             continue;
         }
         match workspace::read_text(&file, config.max_file_size) {
-            Ok(other) => {
-                batch_bytes += other.len();
-                batch.push(other);
-            }
+            Ok(other) => model.add_text(&other),
             Err(reason) => eprintln!("warning: {}: {reason}", super::display_path(&file)),
         }
-        if batch_bytes >= BATCH_BYTES {
-            count(&mut batch, &mut model);
-            batch_bytes = 0;
-        }
     }
-    count(&mut batch, &mut model);
     Ok(model)
 }
