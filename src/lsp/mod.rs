@@ -6,9 +6,11 @@
 mod convert;
 mod documents;
 mod features;
+mod publish;
 mod server;
 pub mod transport;
 
+pub use publish::DiagnosticsPublisher;
 pub use server::Backend;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,8 +41,10 @@ where
     const PIPE_BYTES: usize = 1 << 20;
     let shutdown_requested = Arc::new(AtomicBool::new(false));
     let flag = shutdown_requested.clone();
+    let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
+    let publisher = publish::DiagnosticsPublisher::new(frames_tx.clone());
     let builder =
-        LspService::build(move |client| Backend::with_shutdown_flag(client, flag.clone()));
+        LspService::build(move |client| Backend::new(client, flag.clone(), publisher.clone()));
     // A test-only request that returns a document's text as the server holds it, so tests can
     // prove that incremental sync loses nothing. Off unless the environment asks for it.
     let builder = if std::env::var_os(TEST_API_ENV).is_some() {
@@ -52,7 +56,6 @@ where
 
     let (to_server, server_input) = tokio::io::duplex(PIPE_BYTES);
     let (server_output, from_server) = tokio::io::duplex(PIPE_BYTES);
-    let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(transport::pump_input(input, to_server, frames_tx.clone()));
     tokio::spawn(transport::pump_server_output(from_server, frames_tx));
     let writer = tokio::spawn(transport::write_frames(frames_rx, output));

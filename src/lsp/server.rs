@@ -23,6 +23,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, warn};
 
 use super::documents::{doc_key, ChangeOutcome, DocumentStore, OpenDocument};
+use super::publish::{DiagnosticsFrame, DiagnosticsPublisher};
 use super::{convert, features};
 use crate::acronyms::{self, DefinitionHint};
 use crate::analysis::{DocumentAnalysis, PageCache};
@@ -75,6 +76,8 @@ impl OpenAnalysisState {
 /// State shared with background tasks.
 struct Shared {
     client: Client,
+    /// Diagnostics go out through here, not through `client` (see [`super::publish`]).
+    publisher: DiagnosticsPublisher,
     documents: DocumentStore,
     session: RwLock<Session>,
     config: RwLock<Arc<Config>>,
@@ -126,16 +129,18 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Self {
-        Backend::with_shutdown_flag(client, Arc::default())
-    }
-
-    /// A backend that sets `shutdown_requested` when the client sends `shutdown`.
-    pub fn with_shutdown_flag(client: Client, shutdown_requested: Arc<AtomicBool>) -> Self {
+    /// A backend that sets `shutdown_requested` when the client sends `shutdown` and publishes
+    /// diagnostics through `publisher`.
+    pub fn new(
+        client: Client,
+        shutdown_requested: Arc<AtomicBool>,
+        publisher: DiagnosticsPublisher,
+    ) -> Self {
         Backend {
             shutdown_requested,
             shared: Arc::new(Shared {
                 client,
+                publisher,
                 documents: DocumentStore::default(),
                 session: RwLock::new(Session::default()),
                 config: RwLock::new(Arc::new(Config::default())),
@@ -343,29 +348,34 @@ impl Shared {
                 _ => worker.index_open(&job_key, &snapshot),
             };
             let analysed = started.elapsed();
-            let diagnostics = (!worker.session().pull_diagnostics)
-                .then(|| worker.first_diagnostics(&doc, &snapshot.uri));
+            // Serialised here, off the message loop (see `super::publish`).
+            let frame = (!worker.session().pull_diagnostics).then(|| {
+                let (diagnostics, complete) = worker.first_diagnostics(&doc, &snapshot.uri);
+                (DiagnosticsFrame::new(&snapshot.uri, &diagnostics, Some(version)), complete)
+            });
             debug!(
-                "{} v{version}: analysis {analysed:?}, then diagnostics {:?}",
+                "{} v{version}: analysis {analysed:?}, then diagnostics {:?} ({} bytes)",
                 job_key.as_str(),
-                started.elapsed() - analysed
+                started.elapsed() - analysed,
+                frame.as_ref().map_or(0, |(f, _)| f.len()),
             );
-            Some((snapshot.uri.clone(), diagnostics, doc))
+            Some((snapshot.uri.clone(), frame, doc))
         });
         match job.await {
-            Ok(Some((uri, diagnostics, doc))) => {
-                if let Some((diagnostics, complete)) = diagnostics {
-                    self.publish_if_current(key, &uri, diagnostics, version).await;
+            Ok(Some((uri, frame, doc))) => {
+                if let Some((frame, complete)) = frame {
+                    self.publish_if_current(key, frame, version);
                     if !complete {
                         // Now all of them, for the count in the summary (before this
                         // document's next analysis, which waits for this one).
                         let worker = self.clone();
-                        let (doc, job_uri) = (doc.clone(), uri.clone());
+                        let doc = doc.clone();
                         let all = tokio::task::spawn_blocking(move || {
-                            worker.diagnostics_for(&doc, &job_uri)
+                            let all = worker.diagnostics_for(&doc, &uri);
+                            DiagnosticsFrame::new(&uri, &all, Some(version))
                         });
                         if let Ok(all) = all.await {
-                            self.publish_if_current(key, &uri, all, version).await;
+                            self.publish_if_current(key, all, version);
                         }
                     }
                 }
@@ -379,15 +389,9 @@ impl Shared {
         }
     }
 
-    async fn publish_if_current(
-        &self,
-        key: &DocKey,
-        uri: &Uri,
-        diagnostics: Vec<Diagnostic>,
-        version: i32,
-    ) {
+    fn publish_if_current(&self, key: &DocKey, frame: DiagnosticsFrame, version: i32) {
         if self.documents.version(key) == Some(version) {
-            self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
+            self.publisher.send(frame);
         } else {
             debug!("dropping diagnostics of {} v{version}: superseded", key.as_str());
         }
@@ -984,7 +988,10 @@ impl LanguageServer for Backend {
         let version = params.text_document.version;
         let encoding = self.shared.encoding();
         match self.shared.documents.change(&uri, version, &changes, encoding) {
-            ChangeOutcome::Applied => self.shared.schedule_analysis(doc_key(&uri)),
+            ChangeOutcome::Applied => {
+                debug!("didChange {} v{version} applied", uri.as_str());
+                self.shared.schedule_analysis(doc_key(&uri))
+            }
             ChangeOutcome::Stale { stored } => {
                 warn!("ignoring change to {} v{version}: already at v{stored}", uri.as_str())
             }
@@ -1022,7 +1029,7 @@ impl LanguageServer for Backend {
             })
             .await;
             if !shared.session().pull_diagnostics {
-                shared.client.publish_diagnostics(uri, Vec::new(), None).await;
+                shared.publisher.send(DiagnosticsFrame::new(&uri, &[], None));
             }
             shared.after_index_change().await;
         });
