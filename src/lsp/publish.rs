@@ -80,7 +80,7 @@ mod tests {
             message: "quote \" and 😀".into(),
             ..Diagnostic::default()
         };
-        let frame = DiagnosticsFrame::new(&uri, &[diagnostic.clone()], Some(7));
+        let frame = DiagnosticsFrame::new(&uri, std::slice::from_ref(&diagnostic), Some(7));
         let text = String::from_utf8(frame.0.clone()).expect("UTF-8");
         let (header, body) = text.split_once("\r\n\r\n").expect("a header");
         assert_eq!(header, format!("Content-Length: {}", body.len()));
