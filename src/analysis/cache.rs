@@ -8,59 +8,51 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::finding::Finding;
-use crate::layout::PageLayout;
+use crate::layout::{PageLayout, Paragraph};
 
 use super::facts::ParagraphFacts;
 
 /// Results of a pure function, keyed by (a hash of) its input. Each analysis is one round:
 /// entries not asked for during a round are dropped at the next, so the memo never outgrows
-/// the document.
+/// the document. Entries carry the round they were last used in, so a round moves nothing
+/// (an earlier version moved every entry between two tables on every edit).
 #[derive(Debug)]
 pub(crate) struct Memo<K, V: ?Sized> {
-    current: HashMap<K, Arc<V>>,
-    previous: HashMap<K, Arc<V>>,
+    entries: HashMap<K, (u32, Arc<V>), foldhash::fast::FixedState>,
+    round: u32,
 }
 
 impl<K, V: ?Sized> Default for Memo<K, V> {
     fn default() -> Self {
-        Memo { current: HashMap::new(), previous: HashMap::new() }
+        Memo { entries: HashMap::default(), round: 0 }
     }
 }
 
 impl<K: Hash + Eq + Copy, V: ?Sized> Memo<K, V> {
+    /// Drops the entries the last round did not use, and starts a new one.
     pub(crate) fn start_round(&mut self) {
-        self.previous = std::mem::take(&mut self.current);
+        let last = self.round;
+        self.entries.retain(|_, (used, _)| *used == last);
+        self.round = last.wrapping_add(1);
     }
 
     pub(crate) fn contains(&self, key: &K) -> bool {
-        self.current.contains_key(key) || self.previous.contains_key(key)
-    }
-
-    /// The remembered value, without computing.
-    pub(crate) fn get(&mut self, key: K) -> Option<Arc<V>> {
-        if let Some(v) = self.current.get(&key) {
-            return Some(v.clone());
-        }
-        let v = self.previous.remove(&key)?;
-        self.current.insert(key, v.clone());
-        Some(v)
+        self.entries.contains_key(key)
     }
 
     pub(crate) fn insert(&mut self, key: K, value: Arc<V>) {
-        self.current.insert(key, value);
+        self.entries.insert(key, (self.round, value));
     }
 
     pub(crate) fn get_or(&mut self, key: K, compute: impl FnOnce() -> Arc<V>) -> Arc<V> {
-        if let Some(v) = self.get(key) {
-            return v;
-        }
-        let v = compute();
-        self.current.insert(key, v.clone());
-        v
+        let round = self.round;
+        let (used, value) = self.entries.entry(key).or_insert_with(|| (round, compute()));
+        *used = round;
+        value.clone()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.current.is_empty() && self.previous.is_empty()
+        self.entries.is_empty()
     }
 }
 
@@ -76,6 +68,9 @@ pub struct PageCache {
     /// Page-local findings (layout and characters), relative to the page start.
     pub(crate) page_findings: Memo<PageKey, [Finding]>,
     pub(crate) paragraph_facts: Memo<u64, ParagraphFacts>,
+    /// Paragraphs merged across column and page breaks, by [`merge_key`], with the buffer
+    /// offset they were merged at.
+    pub(crate) merged: Memo<u64, (usize, Arc<Paragraph>)>,
     pub(crate) sentences: Memo<u64, [Range<usize>]>,
     /// Paragraph findings by [`crate::layout::Paragraph::fingerprint`], relative to the start
     /// of the paragraph's context span.
@@ -94,9 +89,33 @@ impl PageCache {
         self.pages.start_round();
         self.page_findings.start_round();
         self.paragraph_facts.start_round();
+        self.merged.start_round();
         self.sentences.start_round();
         self.paragraph_findings.start_round();
     }
 }
 
 pub(crate) use crate::text::hash::hash_text;
+
+/// What a merge of `parts` depends on (see [`crate::layout::merge_paragraphs`]): the buffer
+/// text of their segments and their places relative to `anchor`, the first part's column, and
+/// the language model (`model_fingerprint`).
+pub(crate) fn merge_key(
+    text: &str,
+    parts: &[&Paragraph],
+    anchor: usize,
+    model_fingerprint: u64,
+) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::text::hash::TextHasher::default();
+    h.write_u64(model_fingerprint);
+    h.write_u64(parts.first().map_or(0, |p| p.column as u64));
+    for part in parts {
+        h.write_usize(part.segments.len());
+        for segment in &part.segments {
+            h.write_usize(segment.start.wrapping_sub(anchor));
+            h.write(text.get(segment.clone()).unwrap_or("").as_bytes());
+        }
+    }
+    h.finish()
+}

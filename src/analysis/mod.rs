@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 use crate::config::Config;
 use crate::finding::{Edit, Finding, FindingChunk, Fix, Located, Severity};
 
-use crate::layout::{self, LanguageModel, Layout, PageLayout};
+use crate::layout::{self, LanguageModel, Layout, PageLayout, Paragraph};
 use crate::rules;
 
 pub use cache::PageCache;
@@ -97,7 +97,21 @@ impl DocumentAnalysis {
             chunks.push(FindingChunk::new(range.start, found));
             pages.push(page);
         }
-        let layout = layout::assemble(text, pages, model);
+        let layout = layout::assemble_with(pages, &mut |parts| {
+            let anchor = parts.first().and_then(|p| p.segments.first()).map_or(0, |s| s.start);
+            let key = cache::merge_key(text, parts, anchor, fingerprint);
+            let merged = cache.merged.get_or(key, || {
+                Arc::new((anchor, Arc::new(layout::merge_paragraphs(text, parts, model))))
+            });
+            let (at, paragraph) = &*merged;
+            if *at == anchor {
+                paragraph.clone()
+            } else {
+                let mut moved = Paragraph::clone(paragraph);
+                moved.shift(anchor as isize - *at as isize);
+                Arc::new(moved)
+            }
+        });
         // Each paragraph's text is hashed once, for all the memos keyed by it.
         let text_hashes: Vec<u64> = layout.paragraphs.iter().map(|p| hash_text(&p.text)).collect();
         let facts = facts::compute_with(&layout, &mut |i| {

@@ -208,28 +208,43 @@ pub fn analyze_pages(
 /// offsets with [`PageLayout::shifted`]): merges paragraphs that continue across column and page
 /// breaks. The pages' paragraphs move into [`Layout::paragraphs`] (the pages keep none), so the
 /// document's reflowed text is held once.
-pub fn assemble(text: &str, mut pages: Vec<PageLayout>, model: &LanguageModel) -> Layout {
+pub fn assemble(text: &str, pages: Vec<PageLayout>, model: &LanguageModel) -> Layout {
+    assemble_with(pages, &mut |parts| Arc::new(merge_paragraphs(text, parts, model)))
+}
+
+/// [`assemble`], with paragraphs that continue one another merged by `merge` (a cache, or
+/// [`merge_paragraphs`]).
+pub fn assemble_with(
+    mut pages: Vec<PageLayout>,
+    merge: &mut dyn FnMut(&[&Paragraph]) -> Arc<Paragraph>,
+) -> Layout {
     let page_paragraphs: Vec<Arc<Paragraph>> =
         pages.iter_mut().flat_map(|page| std::mem::take(&mut page.paragraphs)).collect();
-    let paragraphs = merge_continuations(text, page_paragraphs, model);
+    let paragraphs = merge_continuations(page_paragraphs, merge);
     Layout { pages, paragraphs }
+}
+
+/// One paragraph from `parts` that continue one another, in order. Its text depends only on
+/// the buffer text of the parts' segments, their places relative to one another, the first
+/// part's column and the model.
+pub fn merge_paragraphs(text: &str, parts: &[&Paragraph], model: &LanguageModel) -> Paragraph {
+    let mut merged = stream::merge(text, parts, model);
+    merged.shrink_to_fit();
+    merged
 }
 
 /// Merges a body paragraph that stops mid-sentence at a column or page end with the next body
 /// paragraph when that one starts lowercase (the sentence goes on).
 fn merge_continuations(
-    text: &str,
     paragraphs: Vec<Arc<Paragraph>>,
-    model: &LanguageModel,
+    merge: &mut dyn FnMut(&[&Paragraph]) -> Arc<Paragraph>,
 ) -> Vec<Arc<Paragraph>> {
     let mut out: Vec<Arc<Paragraph>> = Vec::with_capacity(paragraphs.len());
     let mut group: Vec<Arc<Paragraph>> = Vec::new();
-    let flush = |group: &mut Vec<Arc<Paragraph>>, out: &mut Vec<Arc<Paragraph>>| {
+    let mut flush = |group: &mut Vec<Arc<Paragraph>>, out: &mut Vec<Arc<Paragraph>>| {
         if group.len() > 1 {
             let parts: Vec<&Paragraph> = group.iter().map(|p| &**p).collect();
-            let mut merged = stream::merge(text, &parts, model);
-            merged.shrink_to_fit();
-            out.push(Arc::new(merged));
+            out.push(merge(&parts));
             group.clear();
         } else {
             out.append(group);

@@ -230,7 +230,7 @@ impl Paragraph {
         let span = self.source_span();
         let end = doc
             .get(span.end..)
-            .and_then(|rest| rest.find(['\n', '\r']))
+            .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest.as_bytes()))
             .map_or(doc.len(), |i| span.end + i);
         span.start..end
     }

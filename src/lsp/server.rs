@@ -195,7 +195,9 @@ impl Shared {
     /// first diagnostics need no layout work); its page cache is filled later, in
     /// [`Shared::warm_page_cache`].
     fn index_open(&self, key: &DocKey, open: &OpenDocument) -> IndexedDoc {
+        let started = std::time::Instant::now();
         let text: Arc<str> = Arc::from(open.doc.text());
+        let copied = started.elapsed();
         let (workspace_model, indexed) = match self.index.read() {
             Ok(index) => (
                 index.model_for(key),
@@ -212,8 +214,10 @@ impl Shared {
                 Arc::new(DocumentAnalysis::with_cache(&text, &model, &mut state.pages))
             }
         };
+        let analysed = started.elapsed();
         let path = open.uri.to_file_path().map(|p| p.into_owned());
         let doc = IndexedDoc::new(key.clone(), path, text, analysis, Some(open.doc.version));
+        let lines = started.elapsed();
         let replaced = match self.index.write() {
             Ok(mut index) => {
                 let stored = index.get(key).and_then(|d| d.version);
@@ -225,6 +229,14 @@ impl Shared {
         // Freeing a large document's analysis takes milliseconds: not on the way to its
         // diagnostics.
         drop_in_background(replaced);
+        debug!(
+            "{} v{}: text copied {copied:?}, analysed {:?}, lines {:?}, indexed {:?}",
+            key.as_str(),
+            open.doc.version,
+            analysed - copied,
+            lines - analysed,
+            started.elapsed() - lines
+        );
         doc
     }
 

@@ -72,7 +72,13 @@ impl Document {
     }
 
     pub fn text(&self) -> String {
-        self.rope.to_string()
+        // Chunk by chunk into one allocation of the right size (`Rope::to_string` goes through
+        // the formatting machinery and grows its buffer as it goes).
+        let mut text = String::with_capacity(self.rope.len_bytes());
+        for chunk in self.rope.chunks() {
+            text.push_str(chunk);
+        }
+        text
     }
 }
 

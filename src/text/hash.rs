@@ -2,45 +2,37 @@
 //! every edit, megabytes at a time; SipHash spent more time on that than the edit's analysis).
 //! Not for hash tables exposed to untrusted keys.
 
-use std::hash::Hasher;
+use std::hash::{BuildHasher, Hasher};
 
-const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+/// foldhash with a fixed seed, so hashes are equal across runs and threads (they are compared
+/// between analyses); it reads 16 bytes per step, several times faster on long texts than the
+/// hand-written 8-byte mixer it replaced (session 5).
+#[derive(Clone)]
+pub struct TextHasher(foldhash::fast::FoldHasher<'static>);
 
-/// Eight bytes per step, each step a multiply and a xor-shift (wyhash/FxHash-style mixing).
-#[derive(Debug, Clone, Copy)]
-pub struct TextHasher(u64);
+const SEED: u64 = 0x243F_6A88_85A3_08D3;
 
 impl Default for TextHasher {
     fn default() -> Self {
-        TextHasher(0x243F_6A88_85A3_08D3)
-    }
-}
-
-impl TextHasher {
-    fn mix(&mut self, word: u64) {
-        let h = (self.0 ^ word).wrapping_mul(MUL);
-        self.0 = h ^ (h >> 29);
+        TextHasher(foldhash::fast::FixedState::with_seed(SEED).build_hasher())
     }
 }
 
 impl Hasher for TextHasher {
     fn finish(&self) -> u64 {
-        let h = self.0.wrapping_mul(MUL);
-        h ^ (h >> 32)
+        self.0.finish()
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.mix(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        // The length keeps `ab` + `c` apart from `a` + `bc` when parts are hashed in turn.
-        self.mix(u64::from_le_bytes(word) ^ ((bytes.len() as u64) << 56));
+        self.0.write(bytes)
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0.write_u64(n)
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0.write_usize(n)
     }
 }
 

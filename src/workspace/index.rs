@@ -128,8 +128,14 @@ impl WorkspaceIndex {
     /// Insert or replace a document built by the caller; returns the version it replaced
     /// (a caller holding a lock can free it after letting go).
     pub fn insert(&mut self, doc: IndexedDoc) -> Option<IndexedDoc> {
-        self.remove_tables(&doc.key);
-        self.add_tables(&doc);
+        // A keystroke rarely changes what a document defines or which acronyms it uses; then
+        // the tables (entries point at definitions by index) stay as they are.
+        let same =
+            self.docs.get(&doc.key).is_some_and(|old| same_tables(&old.analysis, &doc.analysis));
+        if !same {
+            self.remove_tables(&doc.key);
+            self.add_tables(&doc);
+        }
         self.docs.insert(doc.key.clone(), doc)
     }
 
@@ -139,6 +145,7 @@ impl WorkspaceIndex {
     }
 
     /// Adds a document's definitions and use counts; its old ones must be removed first.
+    /// (What it reads is what [`same_tables`] compares.)
     fn add_tables(&mut self, doc: &IndexedDoc) {
         // Entries are sorted by document: this document's entries of one acronym and long form
         // go in as one block (one insert per block, not per definition, in vectors that hold
@@ -323,6 +330,22 @@ impl WorkspaceIndex {
     }
 }
 
+/// Whether two analyses of a document put the same entries in the index's tables: the same
+/// definitions (acronym and long form) in the same order, and the same acronym uses. Strings
+/// shared between analyses compare by pointer first, so this is a pass over two vectors.
+fn same_tables(old: &DocumentAnalysis, new: &DocumentAnalysis) -> bool {
+    let same = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
+    let (old, new) = (&old.facts, &new.facts);
+    old.definitions.len() == new.definitions.len()
+        && old.uses.len() == new.uses.len()
+        && old
+            .definitions
+            .iter()
+            .zip(&new.definitions)
+            .all(|(a, b)| same(&a.short, &b.short) && same(&a.long, &b.long))
+        && old.uses.iter().zip(&new.uses).all(|(a, b)| same(&a.key, &b.key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,8 +397,13 @@ mod tests {
         index.insert(doc("a", &a_edited));
         index.remove(&DocKey::from_path(Path::new("/ws/c.txt")));
         index.insert(doc("b", &texts[1].1));
+        // Edits that keep the tables (`b`: other words) and that change only the uses (`d`).
+        let b_edited = texts[1].1.replace("meldt", "meldt vandaag");
+        index.insert(doc("b", &b_edited));
+        let d_edited = "Geen afkortingen hier, wel de NAVO.\n";
+        index.insert(doc("d", d_edited));
         let mut fresh = WorkspaceIndex::new();
-        for (name, text) in [("d", texts[3].1.as_str()), ("b", &texts[1].1), ("a", &a_edited)] {
+        for (name, text) in [("d", d_edited), ("b", &b_edited), ("a", &a_edited)] {
             fresh.insert(doc(name, text));
         }
         assert_eq!(tables(&index), tables(&fresh));
