@@ -323,7 +323,7 @@ fn bench_query(c: &mut Criterion) {
     );
     let uses: Vec<(&scholion::workspace::IndexedDoc, usize)> = index
         .docs()
-        .flat_map(|doc| doc.analysis.facts.uses.iter().map(move |m| (doc, m.range.start)))
+        .flat_map(|doc| doc.analysis.facts().uses.iter().map(move |m| (doc, m.range.start)))
         .collect();
     let mut group = c.benchmark_group("query");
     // One pass over every use takes seconds: ten samples of one iteration each.
@@ -384,7 +384,7 @@ fn bench_query(c: &mut Criterion) {
         None,
     );
     let big = big_index.get(&DocKey::from_path(&big_path)).expect("indexed");
-    let big_uses: Vec<usize> = big.analysis.facts.uses.iter().map(|m| m.range.start).collect();
+    let big_uses: Vec<usize> = big.analysis.facts().uses.iter().map(|m| m.range.start).collect();
     group.throughput(Throughput::Elements(big_uses.len() as u64));
     group.bench_function(
         BenchmarkId::new("hover_core", format!("{}_uses_in_1MB_doc", big_uses.len())),

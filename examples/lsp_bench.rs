@@ -62,10 +62,13 @@ struct Args {
     /// Workspace files of about 27 KB each (with the 1 MB and 100 KB documents, 400 make 12.1 MB
     /// and 323 make 10 MB).
     files: usize,
+    /// Only the edit-scaling measurement: documents of these sizes in MB, each in a workspace
+    /// of its own with a 100 KB document.
+    edit_scaling: Option<Vec<f64>>,
 }
 
 fn parse_args() -> Result<Args> {
-    let mut args = Args { dir: None, generate_only: false, files: FILES };
+    let mut args = Args { dir: None, generate_only: false, files: FILES, edit_scaling: None };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -78,12 +81,20 @@ fn parse_args() -> Result<Args> {
                     return Err(format!("--files must be over {DEFINING_FILE}"));
                 }
             }
+            "--edit-scaling" => {
+                let list = it.next().ok_or("--edit-scaling needs sizes in MB, e.g. 1,10")?;
+                let sizes: std::result::Result<Vec<f64>, _> =
+                    list.split(',').map(|n| n.trim().parse::<f64>()).collect();
+                args.edit_scaling = Some(sizes.map_err(|_| format!("--edit-scaling {list}"))?);
+            }
             "-h" | "--help" => {
                 println!(
-                    "lsp_bench [--dir DIR] [--generate-only] [--files N]\n  --dir DIR        write \
-                     the corpus to DIR and keep it (default: a temporary directory)\n  \
-                     --generate-only  write the corpus and stop\n  --files N        workspace \
-                     files of about 27 KB (default {FILES}: 12.1 MB with the two documents; 323: 10 MB)"
+                    "lsp_bench [--dir DIR] [--generate-only] [--files N] [--edit-scaling MB,..]\n  \
+                     --dir DIR        write the corpus to DIR and keep it (default: a temporary \
+                     directory)\n  --generate-only  write the corpus and stop\n  --files N        \
+                     workspace files of about 27 KB (default {FILES}: 12.1 MB with the two \
+                     documents; 323: 10 MB)\n  --edit-scaling MB,..  only edits: a document of each \
+                     size next to a 100 KB one, p50/p99 and the ratio"
                 );
                 std::process::exit(0);
             }
@@ -106,6 +117,9 @@ fn run() -> Result<()> {
             temp.path().to_path_buf()
         }
     };
+    if let Some(sizes) = &args.edit_scaling {
+        return edit_scaling(&root, sizes);
+    }
     let corpus = generate(&root, args.files)?;
     println!(
         "corpus: {} files, {:.1} MB in {} (with the {:.2} MB and {:.0} KB documents)",
@@ -741,6 +755,65 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
         ));
     }
     Ok(results)
+}
+
+/// Edit latency against document size: for each size, a workspace holding a document of that
+/// size and a 100 KB one (generated from the same seed pages), both opened, then [`EDITS`]
+/// one-character edits of each, as in (d). Work after an edit should grow with the edit, not
+/// with the document (issue 7: 10 MB within 2x of 100 KB).
+fn edit_scaling(root: &Path, sizes: &[f64]) -> Result<()> {
+    let seeds = Seeds::load(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let server = server_binary()?;
+    machine_info(&server);
+    println!("{:<66} {:>14} {:>14}", "edit -> publishDiagnostics", "p50", "p99");
+    for &mb in sizes {
+        let folder = root.join(format!("scaling_{mb}mb"));
+        std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        let big_text = seeds.document((mb * 1024.0 * 1024.0) as usize, 2, 6);
+        let small_text = seeds.document(100 * 1024, 1, 6);
+        let big = folder.join("big.txt");
+        let small = folder.join("small.txt");
+        for (path, text) in [(&big, &big_text), (&small, &small_text)] {
+            std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        let log = root.join(format!("server_scaling_{mb}mb.log"));
+        let mut client = Client::start(&server, &["lsp"], &log)?;
+        client.request("initialize", initialize_params(&folder))?;
+        client.notify("initialized", json!({}))?;
+        while client.progress_end.is_none() {
+            if client.pump(Instant::now() + TIMEOUT)?.is_none() {
+                return Err("the workspace scan never ended".into());
+            }
+        }
+        let mut results = Vec::new();
+        for (label, path, text) in [("100 KB", &small, &small_text), ("big", &big, &big_text)] {
+            let uri = file_uri(path);
+            let from = client.diagnostics.len();
+            did_open(&mut client, &uri, text)?;
+            client.wait_diagnostics(&uri, Some(1), from, TIMEOUT)?;
+            client.drain(Duration::from_millis(500))?;
+            let samples = edit_latencies(&mut client, &uri, text)?;
+            let label = if label == "big" { format!("{mb} MB") } else { label.to_string() };
+            println!(
+                "{:<66} {:>14} {:>14}",
+                format!("{label} (in a workspace with the {mb} MB one, n={})", samples.len()),
+                ms(percentile(&samples, 50.0)),
+                ms(percentile(&samples, 99.0))
+            );
+            results.push(samples);
+        }
+        if let [small, big] = &results[..] {
+            let ratio = |p| percentile(big, p).as_secs_f64() / percentile(small, p).as_secs_f64();
+            println!(
+                "{:<66} {:>14} {:>14}",
+                format!("    ratio {mb} MB / 100 KB"),
+                format!("{:.1}x", ratio(50.0)),
+                format!("{:.1}x", ratio(99.0))
+            );
+        }
+        client.shutdown()?;
+    }
+    Ok(())
 }
 
 /// The acronyms whose uses are hovered: defined in many files (`MIVD`: in every file holding

@@ -29,7 +29,7 @@ const EDIT_ROUNDS: u32 = 20;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("edit") => edit(),
+        Some("edit") => edit(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(EDIT_ROUNDS)),
         Some("scan") => {
             let Some(dir) = args.get(1) else { return usage() };
             let limit = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);
@@ -40,13 +40,13 @@ fn main() {
 }
 
 fn usage() {
-    eprintln!("profile edit | profile scan DIR [FILES]");
+    eprintln!("profile edit [ROUNDS] | profile scan DIR [FILES]");
     std::process::exit(2);
 }
 
 /// Alternates between a 1 MB document and the same with one character inserted in the middle,
 /// through one page cache: what the server does after each keystroke, before findings.
-fn edit() {
+fn edit(rounds: u32) {
     let seeds = corpus::Seeds::load(Path::new(env!("CARGO_MANIFEST_DIR")));
     let text = seeds.document(1 << 20, 2, 0);
     let model = LanguageModel::from_text(&text);
@@ -56,11 +56,11 @@ fn edit() {
     let mut cache = PageCache::default();
     drop(DocumentAnalysis::with_cache(&text, &model, &mut cache));
     let started = Instant::now();
-    for round in 0..EDIT_ROUNDS {
+    for round in 0..rounds {
         let current = if round % 2 == 0 { &edited } else { &text };
         std::hint::black_box(edit_round(current, &model, &mut cache));
     }
-    println!("{:?} per edit", started.elapsed() / EDIT_ROUNDS);
+    println!("{:?} per edit", started.elapsed() / rounds.max(1));
 }
 
 #[inline(never)]

@@ -648,7 +648,7 @@ pub fn analysis(data: &[u8]) {
     let mut cache = PageCache::default();
     let analysed = DocumentAnalysis::with_cache(text, &model, &mut cache);
     check_layout(text, &analysed.layout);
-    let facts = &analysed.facts;
+    let facts = analysed.facts();
     for d in &facts.definitions {
         check_range(text, &d.short_range, "definition fact (short)");
         check_range(text, &d.long_range, "definition fact (long)");
@@ -683,8 +683,8 @@ pub fn analysis(data: &[u8]) {
     let cached = DocumentAnalysis::with_cache(&edited, &model, &mut cache);
     let fresh = DocumentAnalysis::with_model(&edited, &model);
     assert_eq!(cached.layout, fresh.layout, "the page cache changes the layout");
-    assert_eq!(cached.facts.definitions, fresh.facts.definitions);
-    assert_eq!(cached.facts.uses, fresh.facts.uses);
+    assert_eq!(cached.facts().definitions, fresh.facts().definitions);
+    assert_eq!(cached.facts().uses, fresh.facts().uses);
     check_layout(&edited, &cached.layout);
 }
 

@@ -56,17 +56,6 @@ pub struct DocumentFacts {
     pub headings: Vec<HeadingFact>,
 }
 
-impl DocumentFacts {
-    /// How often each short form is used here.
-    pub fn use_counts(&self) -> foldhash::HashMap<&str, usize> {
-        let mut counts = foldhash::HashMap::default();
-        for mention in &self.uses {
-            *counts.entry(&*mention.key).or_insert(0) += 1;
-        }
-        counts
-    }
-}
-
 /// Map a stream range of `paragraph` to one buffer range from its first to its last byte.
 fn to_buffer(paragraph: &Paragraph, stream: Range<usize>) -> Option<Range<usize>> {
     paragraph.source_bounds(stream)
@@ -139,30 +128,16 @@ pub fn paragraph_facts(text: &str) -> ParagraphFacts {
     }
 }
 
-pub fn compute(layout: &Layout) -> DocumentFacts {
-    let text_of = |i: usize| layout.paragraphs.get(i).map_or("", |p| p.text.as_str());
-    compute_with(layout, &mut |i| Arc::new(paragraph_facts(text_of(i))))
+/// The facts of every paragraph of `layout`, by index.
+pub fn paragraphs_facts(layout: &Layout) -> Vec<Arc<ParagraphFacts>> {
+    layout.paragraphs.iter().map(|p| Arc::new(paragraph_facts(&p.text))).collect()
 }
 
-/// [`compute`] with the facts of each paragraph (by its index) from `facts_of` (a cache, or
-/// [`paragraph_facts`]), moved to the paragraphs' places in the buffer.
-pub fn compute_with(
-    layout: &Layout,
-    facts_of: &mut dyn FnMut(usize) -> Arc<ParagraphFacts>,
-) -> DocumentFacts {
-    let mut facts = DocumentFacts::default();
-    // Facts of every paragraph first, to size the vectors once.
-    let found: Vec<Arc<ParagraphFacts>> = (0..layout.paragraphs.len()).map(facts_of).collect();
-    facts.uses.reserve(found.iter().map(|f| f.uses.len()).sum());
-    facts.terms.reserve(found.iter().map(|f| f.terms.len()).sum());
-    facts.definitions.reserve(found.iter().map(|f| f.definitions.len()).sum());
-    for (paragraph, found) in layout.paragraphs.iter().zip(&found) {
-        if paragraph.kind == ParagraphKind::Heading {
-            facts.headings.push(HeadingFact {
-                text: paragraph.text.trim().to_string(),
-                range: paragraph.source_span(),
-            });
-        }
+/// The definitions in `found` (the facts of each paragraph of `layout`), in buffer ranges.
+/// Computed with every version: the workspace index needs them at once.
+pub fn definitions(layout: &Layout, found: &[Arc<ParagraphFacts>]) -> Vec<DefinitionFact> {
+    let mut definitions = Vec::with_capacity(found.iter().map(|f| f.definitions.len()).sum());
+    for (paragraph, found) in layout.paragraphs.iter().zip(found) {
         for def in &found.definitions {
             let (Some(short_range), Some(long_range)) = (
                 to_buffer(paragraph, def.short_range.clone()),
@@ -170,12 +145,37 @@ pub fn compute_with(
             ) else {
                 continue;
             };
-            facts.definitions.push(DefinitionFact {
+            definitions.push(DefinitionFact {
                 sentence: def.sentence.clone(),
                 short: def.short.clone(),
                 long: def.long.clone(),
                 short_range,
                 long_range,
+            });
+        }
+    }
+    definitions
+}
+
+/// All facts of a document, in buffer ranges, from the facts of each paragraph of `layout`
+/// (`found`) and their `definitions`. Moving every use and term to the buffer touches the whole
+/// document, so an analysis does it when a query first needs it, not after every edit.
+pub fn materialize(
+    layout: &Layout,
+    found: &[Arc<ParagraphFacts>],
+    definitions: &[DefinitionFact],
+) -> DocumentFacts {
+    let mut facts = DocumentFacts {
+        definitions: definitions.to_vec(),
+        uses: Vec::with_capacity(found.iter().map(|f| f.uses.len()).sum()),
+        terms: Vec::with_capacity(found.iter().map(|f| f.terms.len()).sum()),
+        headings: Vec::new(),
+    };
+    for (paragraph, found) in layout.paragraphs.iter().zip(found) {
+        if paragraph.kind == ParagraphKind::Heading {
+            facts.headings.push(HeadingFact {
+                text: paragraph.text.trim().to_string(),
+                range: paragraph.source_span(),
             });
         }
         for (key, range) in &found.uses {
@@ -193,6 +193,54 @@ pub fn compute_with(
     facts.uses.dedup();
     sort_mentions(&mut facts.terms);
     facts
+}
+
+/// The acronym uses of `found` (the facts of each paragraph of `layout`) for which `keep`
+/// holds, in buffer ranges and buffer order, as [`materialize`] would list them; without
+/// touching the other uses' ranges.
+pub fn uses_where<'a>(
+    layout: &Layout,
+    found: &'a [Arc<ParagraphFacts>],
+    keep: &mut dyn FnMut(&'a str) -> bool,
+) -> Vec<(&'a Arc<str>, Range<usize>)> {
+    let mut kept: Vec<(&'a Arc<str>, Range<usize>)> = Vec::new();
+    for (paragraph, found) in layout.paragraphs.iter().zip(found) {
+        for (key, range) in &found.uses {
+            if keep(key) {
+                if let Some(range) = to_buffer(paragraph, range.clone()) {
+                    kept.push((key, range));
+                }
+            }
+        }
+    }
+    kept.sort_unstable_by(|a, b| (a.1.start, a.1.end, &**a.0).cmp(&(b.1.start, b.1.end, &**b.0)));
+    kept.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
+    kept
+}
+
+/// How often each short form is used in `found`.
+pub fn use_counts(found: &[Arc<ParagraphFacts>]) -> foldhash::HashMap<&str, usize> {
+    let mut counts = foldhash::HashMap::default();
+    for (key, _) in found.iter().flat_map(|f| f.uses.iter()) {
+        *counts.entry(&**key).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Whether two lists of paragraph facts hold the same acronym uses (by key, in order):
+/// shared facts compare by pointer.
+pub fn same_uses(a: &[Arc<ParagraphFacts>], b: &[Arc<ParagraphFacts>]) -> bool {
+    let keys = |f: &[Arc<ParagraphFacts>]| -> Vec<*const ParagraphFacts> {
+        f.iter().filter(|p| !p.uses.is_empty()).map(Arc::as_ptr).collect()
+    };
+    let (ka, kb) = (keys(a), keys(b));
+    if ka == kb {
+        return true;
+    }
+    let uses = |f: &[Arc<ParagraphFacts>]| -> Vec<Arc<str>> {
+        f.iter().flat_map(|p| p.uses.iter().map(|(k, _)| k.clone())).collect()
+    };
+    uses(a) == uses(b)
 }
 
 /// Buffer order, and by key where two mentions share a range (rare), so equal mentions end up

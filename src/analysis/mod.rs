@@ -17,13 +17,19 @@ use crate::rules;
 
 pub use cache::PageCache;
 use cache::{hash_text, PageKey};
+use facts::ParagraphFacts;
 pub use facts::{DefinitionFact, DocumentFacts, HeadingFact, Mention};
 
 /// Everything derived from one version of a document's text.
 #[derive(Debug, Clone)]
 pub struct DocumentAnalysis {
     pub layout: Layout,
-    pub facts: DocumentFacts,
+    /// The facts of each paragraph of `layout.paragraphs` (same index), in stream offsets.
+    paragraph_facts: Vec<Arc<ParagraphFacts>>,
+    /// The document's definitions in buffer ranges (the index needs them with every version).
+    definitions: Vec<DefinitionFact>,
+    /// Every fact in buffer ranges, made when first asked for (see [`facts::materialize`]).
+    facts: OnceLock<DocumentFacts>,
     /// Findings that depend on this text alone (layout and characters), in chunks per page
     /// and paragraph; computed on first use, or with the cache when there is one.
     intrinsic: OnceLock<Vec<FindingChunk>>,
@@ -46,8 +52,8 @@ impl DocumentAnalysis {
 
     pub fn with_model(text: &str, model: &LanguageModel) -> Self {
         let layout = layout::analyze(text, model);
-        let facts = facts::compute(&layout);
-        DocumentAnalysis { layout, facts, intrinsic: OnceLock::new() }
+        let paragraph_facts = facts::paragraphs_facts(&layout);
+        Self::from_parts(layout, paragraph_facts, OnceLock::new())
     }
 
     /// Like [`DocumentAnalysis::with_model`], reusing from `cache` everything about the pages
@@ -114,11 +120,14 @@ impl DocumentAnalysis {
         });
         // Each paragraph's text is hashed once, for all the memos keyed by it.
         let text_hashes: Vec<u64> = layout.paragraphs.iter().map(|p| hash_text(&p.text)).collect();
-        let facts = facts::compute_with(&layout, &mut |i| {
-            let p_text = layout.paragraphs.get(i).map_or("", |p| p.text.as_str());
-            let key = text_hashes.get(i).copied().unwrap_or_else(|| hash_text(p_text));
-            cache.paragraph_facts.get_or(key, || Arc::new(facts::paragraph_facts(p_text)))
-        });
+        let paragraph_facts: Vec<Arc<ParagraphFacts>> = layout
+            .paragraphs
+            .iter()
+            .zip(&text_hashes)
+            .map(|(p, &key)| {
+                cache.paragraph_facts.get_or(key, || Arc::new(facts::paragraph_facts(&p.text)))
+            })
+            .collect();
         for (p, &text_hash) in layout.paragraphs.iter().zip(&text_hashes) {
             let span = p.context_span(text);
             let anchor = span.start;
@@ -137,7 +146,39 @@ impl DocumentAnalysis {
                 chunks.push(FindingChunk::new(anchor, found));
             }
         }
-        DocumentAnalysis { layout, facts, intrinsic: OnceLock::from(chunks) }
+        Self::from_parts(layout, paragraph_facts, OnceLock::from(chunks))
+    }
+
+    fn from_parts(
+        layout: Layout,
+        paragraph_facts: Vec<Arc<ParagraphFacts>>,
+        intrinsic: OnceLock<Vec<FindingChunk>>,
+    ) -> Self {
+        let definitions = facts::definitions(&layout, &paragraph_facts);
+        DocumentAnalysis { layout, paragraph_facts, definitions, facts: OnceLock::new(), intrinsic }
+    }
+
+    /// The document's acronym definitions, in buffer order of their paragraphs.
+    pub fn definitions(&self) -> &[DefinitionFact] {
+        &self.definitions
+    }
+
+    /// Every fact about the document in buffer ranges (made on first use).
+    pub fn facts(&self) -> &DocumentFacts {
+        self.facts.get_or_init(|| {
+            facts::materialize(&self.layout, &self.paragraph_facts, &self.definitions)
+        })
+    }
+
+    /// How often each short form is used here, without placing the uses in the buffer.
+    pub fn use_counts(&self) -> foldhash::HashMap<&str, usize> {
+        facts::use_counts(&self.paragraph_facts)
+    }
+
+    /// Whether `other` (another version of the document) uses the same acronyms, in the same
+    /// order; cheap when their paragraphs' facts are shared.
+    pub fn same_uses(&self, other: &DocumentAnalysis) -> bool {
+        facts::same_uses(&self.paragraph_facts, &other.paragraph_facts)
     }
 
     /// The findings that depend on the document's text alone (everything but undefined
@@ -323,41 +364,45 @@ enum Unit<'a> {
 /// at each use through [`Located`], so a document with thousands of uses of an undefined
 /// acronym formats its message once.
 struct UndefinedAcronyms<'a> {
-    uses: &'a [Mention],
-    /// By short form and use length; `None` for acronyms that are defined.
-    templates: foldhash::HashMap<(&'a str, usize), Option<Finding>>,
+    /// The uses of undefined acronyms, in text order.
+    uses: Vec<(&'a Arc<str>, Range<usize>)>,
+    /// By short form and use length.
+    templates: foldhash::HashMap<(&'a str, usize), Finding>,
 }
 
 impl<'a> UndefinedAcronyms<'a> {
     fn new(analysis: &'a DocumentAnalysis, is_defined: IsDefined) -> Self {
+        // Decided once per short form; only the undefined ones' uses are placed in the buffer.
+        let mut undefined: foldhash::HashMap<&'a str, bool> = foldhash::HashMap::default();
+        let mut keep = |key: &'a str| {
+            *undefined
+                .entry(key)
+                .or_insert_with(|| crate::acronyms::is_plausible_acronym(key) && !is_defined(key))
+        };
+        let uses = facts::uses_where(&analysis.layout, &analysis.paragraph_facts, &mut keep);
         let mut templates = foldhash::HashMap::default();
-        for m in &analysis.facts.uses {
-            templates.entry((&*m.key, m.range.len())).or_insert_with(|| {
-                let undefined =
-                    crate::acronyms::is_plausible_acronym(&m.key) && !is_defined(&m.key);
-                undefined.then(|| Finding {
-                    rule: "undefined-acronym",
-                    severity: Severity::Information,
-                    message: format!(
-                        "`{}` is not defined in any workspace document nor in a glossary; \
-                         write its expansion once as `Expansion ({})` or add it to \
-                         .scholion/glossary.toml",
-                        m.key, m.key
-                    ),
-                    range: 0..m.range.len(),
-                    fixes: Vec::new(),
-                    related: Vec::new(),
-                })
+        for (key, range) in &uses {
+            templates.entry((&***key, range.len())).or_insert_with(|| Finding {
+                rule: "undefined-acronym",
+                severity: Severity::Information,
+                message: format!(
+                    "`{key}` is not defined in any workspace document nor in a glossary; \
+                     write its expansion once as `Expansion ({key})` or add it to \
+                     .scholion/glossary.toml"
+                ),
+                range: 0..range.len(),
+                fixes: Vec::new(),
+                related: Vec::new(),
             });
         }
-        UndefinedAcronyms { uses: &analysis.facts.uses, templates }
+        UndefinedAcronyms { uses, templates }
     }
 
     /// In text order, as the uses are.
     fn iter(&self) -> impl Iterator<Item = Located<'_>> {
-        self.uses.iter().filter_map(|m| {
-            let template = self.templates.get(&(&*m.key, m.range.len()))?.as_ref()?;
-            Some(Located { base: m.range.start, finding: template })
+        self.uses.iter().filter_map(|(key, range)| {
+            let template = self.templates.get(&(&***key, range.len()))?;
+            Some(Located { base: range.start, finding: template })
         })
     }
 }
@@ -486,10 +531,10 @@ mod tests {
         // Same result as a full analysis, at the shifted offsets.
         let full = DocumentAnalysis::with_model(&edited, &model);
         assert_eq!(second.layout, full.layout);
-        assert_eq!(first.facts.definitions.len(), 5);
-        assert_eq!(second.facts.definitions, full.facts.definitions);
-        assert_eq!(second.facts.uses, full.facts.uses);
-        assert_eq!(second.facts.terms, full.facts.terms);
+        assert_eq!(first.facts().definitions.len(), 5);
+        assert_eq!(second.facts().definitions, full.facts().definitions);
+        assert_eq!(second.facts().uses, full.facts().uses);
+        assert_eq!(second.facts().terms, full.facts().terms);
         // Findings from cached pages and paragraphs, moved, equal a fresh computation, and
         // per-page character findings equal those of the whole text.
         let fresh = absolute(full.intrinsic_findings(&edited));

@@ -23,7 +23,7 @@ pub fn run_acronyms(paths: &[PathBuf], format: OutputFormat, config: &Config) ->
     };
     let mut shorts: BTreeSet<String> = index.defined_shorts().map(str::to_string).collect();
     for doc in index.docs() {
-        shorts.extend(doc.analysis.facts.uses.iter().map(|m| m.key.to_string()));
+        shorts.extend(doc.analysis.facts().uses.iter().map(|m| m.key.to_string()));
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

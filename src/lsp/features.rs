@@ -218,7 +218,7 @@ pub fn document_symbols(doc: &IndexedDoc, encoding: PositionEncoding) -> Vec<Doc
         selection_range: convert::to_lsp_range(&lines, select, encoding),
         children: None,
     };
-    let facts = &doc.analysis.facts;
+    let facts = doc.analysis.facts();
     let mut symbols: Vec<(usize, DocumentSymbol)> = Vec::new();
     for heading in &facts.headings {
         if heading.text.is_empty() {
@@ -274,7 +274,7 @@ pub fn workspace_symbols(
     const MAX: usize = 500;
     let mut out = Vec::new();
     for doc in index.docs() {
-        let facts = &doc.analysis.facts;
+        let facts = doc.analysis.facts();
         let items = facts
             .definitions
             .iter()
@@ -354,7 +354,7 @@ pub fn rewrite_actions(
             .first()
             .map(|d| d.definition.long.to_string())
             .or(info.glossary.map(|e| e.expansion.clone()));
-        let is_definition = doc.analysis.facts.definitions.iter().any(|d| d.short_range == range);
+        let is_definition = doc.analysis.definitions().iter().any(|d| d.short_range == range);
         if let (Some(long), false) = (long, is_definition) {
             let fix = Fix {
                 title: format!("Expand acronym: {long} ({short})"),

@@ -286,15 +286,25 @@ impl Shared {
     /// whose findings are not computed yet (opened after the workspace scan indexed it) shows
     /// the first ones at once and counts the rest afterwards.
     fn first_diagnostics(&self, doc: &IndexedDoc, uri: &Uri) -> (Vec<Diagnostic>, bool) {
+        let started = std::time::Instant::now();
         let config = self.config();
         let leading = match self.index.read() {
             Ok(index) => index.leading_findings_for(doc, &config),
             Err(_) => None,
         };
-        match leading {
-            Some(findings) => (self.to_diagnostics(doc, uri, &findings), false),
-            None => (self.diagnostics_for(doc, uri), true),
-        }
+        let (findings, complete) = match leading {
+            Some(findings) => (findings, false),
+            None => (self.findings_for(doc), true),
+        };
+        let found = started.elapsed();
+        let diagnostics = self.to_diagnostics(doc, uri, &findings);
+        debug!(
+            "{} v{:?}: findings {found:?}, converted {:?}",
+            doc.key.as_str(),
+            doc.version,
+            started.elapsed() - found
+        );
+        (diagnostics, complete)
     }
 
     fn to_diagnostics(&self, doc: &IndexedDoc, uri: &Uri, findings: &[Finding]) -> Vec<Diagnostic> {
@@ -363,7 +373,14 @@ impl Shared {
             // Serialised here, off the message loop (see `super::publish`).
             let frame = (!worker.session().pull_diagnostics).then(|| {
                 let (diagnostics, complete) = worker.first_diagnostics(&doc, &snapshot.uri);
-                (DiagnosticsFrame::new(&snapshot.uri, &diagnostics, Some(version)), complete)
+                let converted = started.elapsed();
+                let frame = DiagnosticsFrame::new(&snapshot.uri, &diagnostics, Some(version));
+                debug!(
+                    "{} v{version}: serialised {:?}",
+                    job_key.as_str(),
+                    started.elapsed() - converted
+                );
+                (frame, complete)
             });
             debug!(
                 "{} v{version}: analysis {analysed:?}, then diagnostics {:?} ({} bytes)",
@@ -392,7 +409,15 @@ impl Shared {
                     }
                 }
                 let worker = self.clone();
-                tokio::task::spawn_blocking(move || worker.warm_page_cache(&doc));
+                tokio::task::spawn_blocking(move || {
+                    // What hover and references read, made now rather than at the first
+                    // request (unless a newer version is on its way); then the page cache of
+                    // a document the scan analysed.
+                    if worker.documents.version(&doc.key) == doc.version {
+                        doc.analysis.facts();
+                    }
+                    worker.warm_page_cache(&doc);
+                });
             }
             Ok(None) => {}
             // The runtime is shutting down.

@@ -151,7 +151,7 @@ impl WorkspaceIndex {
         // go in as one block (one insert per block, not per definition, in vectors that hold
         // the whole workspace's definitions of that acronym).
         let mut blocks: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
-        for (i, def) in doc.analysis.facts.definitions.iter().enumerate() {
+        for (i, def) in doc.analysis.definitions().iter().enumerate() {
             blocks.entry((&*def.short, def.long.to_lowercase())).or_default().push(i);
         }
         for ((short, long), indices) in blocks {
@@ -160,7 +160,7 @@ impl WorkspaceIndex {
             let at = entries.partition_point(|(key, _)| *key < doc.key);
             entries.splice(at..at, indices.into_iter().map(|i| (doc.key.clone(), i)));
         }
-        for (short, count) in doc.analysis.facts.use_counts() {
+        for (short, count) in doc.analysis.use_counts() {
             *self.use_counts.entry(short.to_string()).or_insert(0) += count;
         }
     }
@@ -170,7 +170,7 @@ impl WorkspaceIndex {
         // Once per acronym: a long document defines the same one on many pages, and each pass
         // reads the acronym's entries from the whole workspace.
         let shorts: std::collections::BTreeSet<&str> =
-            old.analysis.facts.definitions.iter().map(|def| &*def.short).collect();
+            old.analysis.definitions().iter().map(|def| &*def.short).collect();
         for short in shorts {
             if let Some(longs) = self.definitions.get_mut(short) {
                 for entries in longs.values_mut() {
@@ -182,7 +182,7 @@ impl WorkspaceIndex {
                 }
             }
         }
-        for (short, count) in old.analysis.facts.use_counts() {
+        for (short, count) in old.analysis.use_counts() {
             if let Some(total) = self.use_counts.get_mut(short) {
                 *total = total.saturating_sub(count);
                 if *total == 0 {
@@ -265,7 +265,7 @@ impl WorkspaceIndex {
 
     fn definition_ref(&self, key: &DocKey, i: usize) -> Option<DefinitionRef<'_>> {
         let doc = self.docs.get(key)?;
-        Some(DefinitionRef { doc, definition: doc.analysis.facts.definitions.get(i)? })
+        Some(DefinitionRef { doc, definition: doc.analysis.definitions().get(i)? })
     }
 
     /// Every short form defined in the workspace's text.
@@ -335,15 +335,13 @@ impl WorkspaceIndex {
 /// shared between analyses compare by pointer first, so this is a pass over two vectors.
 fn same_tables(old: &DocumentAnalysis, new: &DocumentAnalysis) -> bool {
     let same = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
-    let (old, new) = (&old.facts, &new.facts);
-    old.definitions.len() == new.definitions.len()
-        && old.uses.len() == new.uses.len()
-        && old
-            .definitions
+    let (old_defs, new_defs) = (old.definitions(), new.definitions());
+    old_defs.len() == new_defs.len()
+        && old_defs
             .iter()
-            .zip(&new.definitions)
+            .zip(new_defs)
             .all(|(a, b)| same(&a.short, &b.short) && same(&a.long, &b.long))
-        && old.uses.iter().zip(&new.uses).all(|(a, b)| same(&a.key, &b.key))
+        && old.same_uses(new)
 }
 
 #[cfg(test)]

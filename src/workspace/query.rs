@@ -106,7 +106,7 @@ fn long_form_mentions(paragraph: &Paragraph, long: &str) -> Vec<Range<usize>> {
 }
 
 pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Option<Subject> {
-    let facts = &doc.analysis.facts;
+    let facts = doc.analysis.facts();
     if let Some((short, range)) = acronym_at(doc, offset) {
         return Some(Subject::Acronym { short, range });
     }
@@ -131,7 +131,7 @@ pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Op
 
 /// The acronym the document defines or uses at `offset`, by its own facts alone.
 pub fn acronym_at(doc: &IndexedDoc, offset: usize) -> Option<(String, Range<usize>)> {
-    let facts = &doc.analysis.facts;
+    let facts = doc.analysis.facts();
     if let Some(def) = facts.definitions.iter().find(|d| covers(&d.short_range, offset)) {
         return Some((def.short.to_string(), def.short_range.clone()));
     }
@@ -187,7 +187,7 @@ pub fn term_mentions<'a>(index: &'a WorkspaceIndex, key: &str) -> Vec<Place<'a>>
         .docs()
         .flat_map(|doc| {
             doc.analysis
-                .facts
+                .facts()
                 .terms
                 .iter()
                 .filter(|m| *m.key == *key)
@@ -217,7 +217,7 @@ pub fn acronym_references<'a>(
     let mixed_case = short.chars().any(char::is_lowercase);
     let mut places = Vec::new();
     for doc in index.docs() {
-        let facts = &doc.analysis.facts;
+        let facts = doc.analysis.facts();
         let declared: Vec<&Range<usize>> = facts
             .definitions
             .iter()
@@ -262,7 +262,7 @@ pub fn other_documents_mentioning<'a>(
 ) -> Vec<&'a IndexedDoc> {
     index
         .docs()
-        .filter(|d| d.key != doc.key && d.analysis.facts.terms.iter().any(|m| *m.key == *key))
+        .filter(|d| d.key != doc.key && d.analysis.facts().terms.iter().any(|m| *m.key == *key))
         .collect()
 }
 
