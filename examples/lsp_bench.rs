@@ -803,13 +803,7 @@ fn edit_scaling(root: &Path, sizes: &[f64]) -> Result<()> {
             results.push(samples);
         }
         if let [small, big] = &results[..] {
-            let ratio = |p| percentile(big, p).as_secs_f64() / percentile(small, p).as_secs_f64();
-            println!(
-                "{:<66} {:>14} {:>14}",
-                format!("    ratio {mb} MB / 100 KB"),
-                format!("{:.1}x", ratio(50.0)),
-                format!("{:.1}x", ratio(99.0))
-            );
+            print_ratio(&format!("    ratio {mb} MB / 100 KB"), big, small);
         }
         client.shutdown()?;
     }
@@ -903,6 +897,16 @@ fn bench_harper(corpus: &Corpus) -> Option<Result<Duration>> {
 // Report
 
 /// Nearest-rank percentile.
+/// One report line: the ratio of `big` to `small` latencies at p50 and p99.
+fn print_ratio(label: &str, big: &[Duration], small: &[Duration]) {
+    let ratio = |p| percentile(big, p).as_secs_f64() / percentile(small, p).as_secs_f64();
+    println!(
+        "{label:<66} {:>14} {:>14}",
+        format!("{:.1}x", ratio(50.0)),
+        format!("{:.1}x", ratio(99.0))
+    );
+}
+
 fn percentile(samples: &[Duration], p: f64) -> Duration {
     let mut sorted = samples.to_vec();
     sorted.sort();
@@ -978,13 +982,7 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
         else {
             continue;
         };
-        let ratio = |p| percentile(big, p).as_secs_f64() / percentile(small, p).as_secs_f64();
-        println!(
-            "{:<66} {:>14} {:>14}",
-            format!("    ratio 1 MB / 100 KB, {where_}"),
-            format!("{:.1}x", ratio(50.0)),
-            format!("{:.1}x", ratio(99.0))
-        );
+        print_ratio(&format!("    ratio 1 MB / 100 KB, {where_}"), big, small);
     }
     if let Some(indexed) = results.indexed_kb {
         let mb = indexed as f64 / 1024.0;
