@@ -230,11 +230,10 @@ pub fn use_counts(found: &[Arc<ParagraphFacts>]) -> foldhash::HashMap<&str, usiz
 /// Whether two lists of paragraph facts hold the same acronym uses (by key, in order):
 /// shared facts compare by pointer.
 pub fn same_uses(a: &[Arc<ParagraphFacts>], b: &[Arc<ParagraphFacts>]) -> bool {
-    let keys = |f: &[Arc<ParagraphFacts>]| -> Vec<*const ParagraphFacts> {
+    let with_uses = |f: &[Arc<ParagraphFacts>]| -> Vec<*const ParagraphFacts> {
         f.iter().filter(|p| !p.uses.is_empty()).map(Arc::as_ptr).collect()
     };
-    let (ka, kb) = (keys(a), keys(b));
-    if ka == kb {
+    if with_uses(a) == with_uses(b) {
         return true;
     }
     let uses = |f: &[Arc<ParagraphFacts>]| -> Vec<Arc<str>> {
@@ -265,7 +264,7 @@ fn sort_mentions(mentions: &mut [Mention]) {
         loop {
             let k = from[j] as usize;
             from[j] = j as u32;
-            if k == i || k == j {
+            if k == i {
                 break;
             }
             mentions.swap(j, k);

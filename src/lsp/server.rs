@@ -299,9 +299,8 @@ impl Shared {
         let found = started.elapsed();
         let diagnostics = self.to_diagnostics(doc, uri, &findings);
         debug!(
-            "{} v{:?}: findings {found:?}, converted {:?}",
+            "{}: findings {found:?}, converted {:?}",
             doc.key.as_str(),
-            doc.version,
             started.elapsed() - found
         );
         (diagnostics, complete)
@@ -375,19 +374,17 @@ impl Shared {
                 let (diagnostics, complete) = worker.first_diagnostics(&doc, &snapshot.uri);
                 let converted = started.elapsed();
                 let frame = DiagnosticsFrame::new(&snapshot.uri, &diagnostics, Some(version));
-                debug!(
-                    "{} v{version}: serialised {:?}",
-                    job_key.as_str(),
-                    started.elapsed() - converted
-                );
-                (frame, complete)
+                (frame, complete, started.elapsed() - converted)
             });
             debug!(
-                "{} v{version}: analysis {analysed:?}, then diagnostics {:?} ({} bytes)",
+                "{} v{version}: analysis {analysed:?}, then diagnostics {:?} (of which \
+                 serialising {:?}, {} bytes)",
                 job_key.as_str(),
                 started.elapsed() - analysed,
-                frame.as_ref().map_or(0, |(f, _)| f.len()),
+                frame.as_ref().map_or(Default::default(), |f| f.2),
+                frame.as_ref().map_or(0, |f| f.0.len()),
             );
+            let frame = frame.map(|(frame, complete, _)| (frame, complete));
             Some((snapshot.uri.clone(), frame, doc))
         });
         match job.await {

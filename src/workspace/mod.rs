@@ -43,7 +43,11 @@ pub fn build_model<'a>(texts: impl IntoIterator<Item = &'a str>) -> LanguageMode
 /// results are in the order of `docs`. Holds no lock: callers fetch the models first.
 pub fn analyze_all(docs: &[(Arc<str>, Option<Arc<LanguageModel>>)]) -> Vec<Arc<DocumentAnalysis>> {
     crate::parallel::map(docs, |(text, model)| {
-        Arc::new(DocumentAnalysis::with_optional_model(text, model.as_deref()))
+        let analysis = DocumentAnalysis::with_optional_model(text, model.as_deref());
+        // Queries across the workspace (references, a term's other documents) read every
+        // document's facts: made here, on all cores, not at the first such request.
+        analysis.facts();
+        Arc::new(analysis)
     })
 }
 
