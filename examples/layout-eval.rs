@@ -41,7 +41,7 @@ fn main() {
             println!("missed lines {missed:?}, wrong lines {wrong:?}");
             let model = LanguageModel::from_text(&seed.text);
             let layout = scholion::layout::analyze(&seed.text, &model);
-            println!("{:?}", layout.pages.iter().map(|p| p.columns).collect::<Vec<_>>());
+            println!("{:?}", layout.pages.iter().map(|p| p.columns()).collect::<Vec<_>>());
             for s in &seed.sentences {
                 if !out.split_whitespace().collect::<Vec<_>>().join(" ").contains(s.as_str()) {
                     println!("MISSING: {s}");

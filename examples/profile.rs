@@ -29,7 +29,10 @@ const EDIT_ROUNDS: u32 = 20;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("edit") => edit(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(EDIT_ROUNDS)),
+        Some("edit") => edit(
+            args.get(1).and_then(|n| n.parse().ok()).unwrap_or(EDIT_ROUNDS),
+            args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1.0),
+        ),
         Some("scan") => {
             let Some(dir) = args.get(1) else { return usage() };
             let limit = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);
@@ -40,15 +43,15 @@ fn main() {
 }
 
 fn usage() {
-    eprintln!("profile edit [ROUNDS] | profile scan DIR [FILES]");
+    eprintln!("profile edit [ROUNDS [MB]] | profile scan DIR [FILES]");
     std::process::exit(2);
 }
 
-/// Alternates between a 1 MB document and the same with one character inserted in the middle,
+/// Alternates between a document of `mb` MB (1 by default) and the same with one character inserted in the middle,
 /// through one page cache: what the server does after each keystroke, before findings.
-fn edit(rounds: u32) {
+fn edit(rounds: u32, mb: f64) {
     let seeds = corpus::Seeds::load(Path::new(env!("CARGO_MANIFEST_DIR")));
-    let text = seeds.document(1 << 20, 2, 0);
+    let text = seeds.document((mb * 1024.0 * 1024.0) as usize, 2, 0);
     let model = LanguageModel::from_text(&text);
     let mut edited = text.clone();
     let at = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(0);

@@ -202,12 +202,12 @@ fn check_paragraph(text: &str, p: &Paragraph) {
     let what = "paragraph";
     // The pieces cover the paragraph's text exactly, in order.
     let mut stream_end = 0;
-    for piece in &p.pieces {
+    for piece in p.pieces() {
         assert_eq!(piece.stream.start, stream_end, "{what}: pieces leave a gap or overlap");
         stream_end = piece.stream.end;
     }
     assert_eq!(stream_end, p.text.len(), "{what}: pieces do not cover the text");
-    for piece in &p.pieces {
+    for piece in p.pieces() {
         check_range(&p.text, &piece.stream, "paragraph piece (stream)");
         check_range(text, &piece.source, "paragraph piece (source)");
         if !piece.source.is_empty() {
@@ -218,12 +218,12 @@ fn check_paragraph(text: &str, p: &Paragraph) {
             );
         }
     }
-    for h in &p.hyphens {
+    for h in p.hyphens() {
         check_range(text, &h.first, "hyphen break (first)");
         check_range(text, &h.second, "hyphen break (second)");
     }
-    for s in &p.segments {
-        check_range(text, s, "paragraph segment");
+    for s in p.segments() {
+        check_range(text, &s, "paragraph segment");
     }
     check_range(text, &p.source_span(), "paragraph span");
     for r in p.source_ranges(0..p.text.len()) {
@@ -240,7 +240,7 @@ fn check_paragraph(text: &str, p: &Paragraph) {
 fn check_layout(text: &str, layout: &Layout) {
     for page in &layout.pages {
         check_range(text, &page.range, "page");
-        for line in &page.lines {
+        for line in page.lines() {
             check_range(text, &line.range, "line");
             assert!(
                 page.range.start <= line.range.start && line.range.end <= page.range.end,
@@ -257,8 +257,8 @@ fn check_layout(text: &str, layout: &Layout) {
                 );
             }
         }
-        for p in &page.paragraphs {
-            check_paragraph(text, p);
+        for p in page.paragraphs() {
+            check_paragraph(text, &p);
         }
     }
     for p in &layout.paragraphs {
@@ -293,10 +293,12 @@ pub fn layout(data: &[u8]) {
         }
     }
     let _ = layout::reflow::render(&layout);
-    // A page found elsewhere in the buffer: the cache's shift must keep the ranges consistent.
+    // A page found elsewhere in the buffer: the cache's move must keep the ranges consistent.
     if let Some(page) = layout.pages.first() {
-        let moved = page.shifted(page.range.start + 7).shifted(page.range.start);
-        assert_eq!(&moved, page, "shifting a page there and back changes it");
+        let moved = page.moved_to(page.range.start + 7).moved_to(page.range.start);
+        assert_eq!(&moved, page, "moving a page there and back changes it");
+        let away = page.moved_to(page.range.start + 7);
+        assert!(away.lines().zip(page.lines()).all(|(a, b)| a.range.start == b.range.start + 7));
     }
 }
 

@@ -255,7 +255,7 @@ fn source_maps_point_back_to_the_buffer() {
         let model = LanguageModel::from_text(&seed.text);
         let layout = analyze(&seed.text, &model);
         for p in &layout.paragraphs {
-            for piece in &p.pieces {
+            for piece in p.pieces() {
                 if piece.source.is_empty() {
                     assert_eq!(&p.text[piece.stream.clone()], " ");
                 } else {
@@ -278,17 +278,20 @@ fn page_layouts_can_be_cached_and_moved() {
     let model = LanguageModel::from_text(page);
     let at_zero = analyze_page(page, 0, &model);
     let at_offset = analyze_page(page, 1234, &model);
-    assert_eq!(at_zero.shifted(1234), at_offset);
+    assert_eq!(at_zero.moved_to(1234), at_offset);
     // Two pages separated by a form feed: the second page equals its own analysis, moved.
     let doc = format!("{}\u{c}{}", seeds()[0].text, page);
     let model = LanguageModel::from_text(&doc);
     let layout = analyze(&doc, &model);
     assert_eq!(layout.pages.len(), 2);
-    let second = analyze_page(page, 0, &model).shifted(layout.pages[1].range.start);
-    // (The document's pages hand their paragraphs to the merged reading order.)
-    assert_eq!(layout.pages[1].lines, second.lines);
-    assert_eq!(layout.pages[1].columns, second.columns);
-    assert!(layout.pages[1].paragraphs.is_empty());
+    let second = analyze_page(page, 0, &model).moved_to(layout.pages[1].range.start);
+    assert!(layout.pages[1].lines().eq(second.lines()));
+    let range = &second.range;
+    assert!(second.lines().all(|l| range.start <= l.range.start && l.range.end <= range.end));
+    assert_eq!(layout.pages[1].columns(), second.columns());
+    // The page keeps its own paragraphs (the reading order shares their bodies), moved too.
+    assert!(layout.pages[1].paragraphs().eq(second.paragraphs()));
+    assert!(second.paragraphs().all(|p| range.start <= p.source_span().start));
     // A cached page list assembles into the same document layout.
     let first = analyze_page(&seeds()[0].text, 0, &model);
     let assembled = scholion::layout::assemble(&doc, vec![first, second], &model);

@@ -63,14 +63,15 @@ pub(crate) type PageKey = (u64, u64, bool);
 /// The caches of one open document (see the module docs).
 #[derive(Debug, Default)]
 pub struct PageCache {
-    /// Page layouts with their paragraphs, at the offset they were decoded at.
+    /// Page layouts with their paragraphs, at the offset they were decoded at (a page found
+    /// elsewhere is the same body, moved).
     pub(crate) pages: Memo<PageKey, PageLayout>,
     /// Page-local findings (layout and characters), relative to the page start.
     pub(crate) page_findings: Memo<PageKey, [Finding]>,
     pub(crate) paragraph_facts: Memo<u64, ParagraphFacts>,
-    /// Paragraphs merged across column and page breaks, by [`merge_key`], with the buffer
-    /// offset they were merged at.
-    pub(crate) merged: Memo<u64, (usize, Arc<Paragraph>)>,
+    /// Paragraphs merged across column and page breaks, by [`merge_key`], with the anchor
+    /// they were merged at.
+    pub(crate) merged: Memo<u64, (usize, Paragraph)>,
     pub(crate) sentences: Memo<u64, [Range<usize>]>,
     /// Paragraph findings by [`crate::layout::Paragraph::fingerprint`], relative to the start
     /// of the paragraph's context span.
@@ -111,10 +112,11 @@ pub(crate) fn merge_key(
     h.write_u64(model_fingerprint);
     h.write_u64(parts.first().map_or(0, |p| p.column as u64));
     for part in parts {
-        h.write_usize(part.segments.len());
-        for segment in &part.segments {
+        let segments = part.segments();
+        h.write_usize(segments.len());
+        for segment in segments {
             h.write_usize(segment.start.wrapping_sub(anchor));
-            h.write(text.get(segment.clone()).unwrap_or("").as_bytes());
+            h.write(text.get(segment).unwrap_or("").as_bytes());
         }
     }
     h.finish()

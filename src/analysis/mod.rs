@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 use crate::config::Config;
 use crate::finding::{Edit, Finding, FindingChunk, Fix, Located, Severity};
 
-use crate::layout::{self, LanguageModel, Layout, PageLayout, Paragraph};
+use crate::layout::{self, LanguageModel, Layout, PageLayout};
 use crate::rules;
 
 pub use cache::PageCache;
@@ -91,11 +91,7 @@ impl DocumentAnalysis {
                 cache.misses += 1;
                 Arc::new(layout::analyze_page(page_text, range.start, model))
             });
-            let page = if page.range.start == range.start {
-                PageLayout::clone(&page)
-            } else {
-                page.shifted(range.start)
-            };
+            let page = page.moved_to(range.start);
             let found = cache.page_findings.get_or(key, || {
                 let relative = -(range.start as isize);
                 own_page_findings(text, &page).iter().map(|f| f.shifted(relative)).collect()
@@ -104,39 +100,31 @@ impl DocumentAnalysis {
             pages.push(page);
         }
         let layout = layout::assemble_with(pages, &mut |parts| {
-            let anchor = parts.first().and_then(|p| p.segments.first()).map_or(0, |s| s.start);
+            let anchor = parts.first().and_then(|p| p.segments().next()).map_or(0, |s| s.start);
             let key = cache::merge_key(text, parts, anchor, fingerprint);
-            let merged = cache.merged.get_or(key, || {
-                Arc::new((anchor, Arc::new(layout::merge_paragraphs(text, parts, model))))
-            });
+            let merged = cache
+                .merged
+                .get_or(key, || Arc::new((anchor, layout::merge_paragraphs(text, parts, model))));
             let (at, paragraph) = &*merged;
-            if *at == anchor {
-                paragraph.clone()
-            } else {
-                let mut moved = Paragraph::clone(paragraph);
-                moved.shift(anchor as isize - *at as isize);
-                Arc::new(moved)
-            }
+            paragraph.shifted(anchor as isize - *at as isize)
         });
-        // Each paragraph's text is hashed once, for all the memos keyed by it.
-        let text_hashes: Vec<u64> = layout.paragraphs.iter().map(|p| hash_text(&p.text)).collect();
         let paragraph_facts: Vec<Arc<ParagraphFacts>> = layout
             .paragraphs
             .iter()
-            .zip(&text_hashes)
-            .map(|(p, &key)| {
-                cache.paragraph_facts.get_or(key, || Arc::new(facts::paragraph_facts(&p.text)))
+            .map(|p| {
+                cache
+                    .paragraph_facts
+                    .get_or(p.text_hash(), || Arc::new(facts::paragraph_facts(&p.text)))
             })
             .collect();
-        for (p, &text_hash) in layout.paragraphs.iter().zip(&text_hashes) {
+        for p in &layout.paragraphs {
             let span = p.context_span(text);
             let anchor = span.start;
-            let context = context_hash(text, &span, &ranges, &keys);
-            let fingerprint = p.fingerprint_with(text_hash, context, anchor);
+            let fingerprint = p.fingerprint_with(context_hash(text, &span, &ranges, &keys));
             let found = cache.paragraph_findings.get_or(fingerprint, || {
                 let sentences = cache
                     .sentences
-                    .get_or(text_hash, || layout::sentences::sentences(&p.text).into());
+                    .get_or(p.text_hash(), || layout::sentences::sentences(&p.text).into());
                 layout::rules::findings_of_paragraph(text, p, &sentences)
                     .iter()
                     .map(|f| f.shifted(-(anchor as isize)))

@@ -30,7 +30,9 @@ pub use lines::LineRole;
 pub use model::LanguageModel;
 pub use reflow::{reflow, reflow_paragraphs, reflow_with_model, ReflowParagraph};
 pub use rules::findings;
-pub use stream::{Column, HyphenBreak, Paragraph, ParagraphKind, Piece};
+pub use stream::{
+    Column, HyphenBreak, Paragraph, ParagraphBody, ParagraphKind, Piece, PlacedHyphen,
+};
 
 /// One line of the buffer with its role and column split.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,48 +56,60 @@ impl LineLayout {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One page of the buffer: where it lies and what it is (its body, shared by every version of
+/// the document that holds the same page text, wherever it lies).
+#[derive(Debug, Clone, PartialEq)]
 pub struct PageLayout {
     pub range: Range<usize>,
-    pub columns: PageColumns,
-    pub lines: Vec<LineLayout>,
+    body: Arc<PageBody>,
+}
+
+/// What [`analyze_page`] finds on a page, with every range relative to the page's start.
+#[derive(Debug, PartialEq)]
+pub struct PageBody {
+    columns: PageColumns,
+    lines: Vec<LineLayout>,
     /// Paragraphs of this page in reading order (before merging across columns and pages).
-    /// Filled by [`analyze_page`]; [`assemble`] moves them into [`Layout::paragraphs`]. Shared:
-    /// a page cache hands out the same paragraphs to every analysis while the page is unchanged.
-    pub paragraphs: Vec<Arc<Paragraph>>,
+    paragraphs: Vec<Paragraph>,
 }
 
 impl PageLayout {
-    /// The same layout for the same page text found at `new_offset` (for page caches).
-    pub fn shifted(&self, new_offset: usize) -> PageLayout {
-        let delta = new_offset as isize - self.range.start as isize;
-        let mut out = self.clone();
-        let mv = |r: &mut Range<usize>| {
-            r.start = r.start.saturating_add_signed(delta);
-            r.end = r.end.saturating_add_signed(delta);
-        };
-        mv(&mut out.range);
-        for line in &mut out.lines {
-            mv(&mut line.range);
-        }
-        for p in &mut out.paragraphs {
-            Arc::make_mut(p).shift(delta);
-        }
-        out
+    /// The same page found at `offset` (for page caches): nothing is copied.
+    pub fn moved_to(&self, offset: usize) -> PageLayout {
+        PageLayout { range: offset..offset + self.range.len(), body: self.body.clone() }
+    }
+
+    pub fn columns(&self) -> &PageColumns {
+        &self.body.columns
+    }
+
+    /// The page's lines, with buffer ranges.
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = LineLayout> + '_ {
+        let at = self.range.start;
+        self.body.lines.iter().map(move |line| LineLayout {
+            range: at + line.range.start..at + line.range.end,
+            ..line.clone()
+        })
+    }
+
+    /// The page's own paragraphs in reading order (before merging across columns and pages).
+    pub fn paragraphs(&self) -> impl ExactSizeIterator<Item = Paragraph> + '_ {
+        let at = self.range.start as isize;
+        self.body.paragraphs.iter().map(move |p| p.shifted(at))
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
     pub pages: Vec<PageLayout>,
     /// The document's paragraphs in reading order, merged where a paragraph continues across a
-    /// column or page break.
-    pub paragraphs: Vec<Arc<Paragraph>>,
+    /// column or page break. Their bodies are shared with the pages' (see [`Paragraph`]).
+    pub paragraphs: Vec<Paragraph>,
 }
 
 impl Layout {
-    pub fn lines(&self) -> impl Iterator<Item = &LineLayout> {
-        self.pages.iter().flat_map(|p| p.lines.iter())
+    pub fn lines(&self) -> impl Iterator<Item = LineLayout> + '_ {
+        self.pages.iter().flat_map(|p| p.lines())
     }
 }
 
@@ -126,21 +140,15 @@ pub fn analyze_page(page_text: &str, page_offset: usize, model: &LanguageModel) 
         .zip(&line_splits)
         .map(|((r, role), split)| (r.clone(), *role, *split))
         .collect();
-    let paragraphs = stream::page_paragraphs(page_text, page_offset, &triples, &columns, model);
-    let mut lines: Vec<LineLayout> = triples
-        .into_iter()
-        .map(|(r, role, split)| LineLayout {
-            range: page_offset + r.start..page_offset + r.end,
-            role,
-            split,
-        })
-        .collect();
+    let paragraphs = stream::page_paragraphs(page_text, &triples, &columns, model);
+    let mut lines: Vec<LineLayout> =
+        triples.into_iter().map(|(range, role, split)| LineLayout { range, role, split }).collect();
     // A line that is a whole heading paragraph on its own gets the heading role.
     for p in &paragraphs {
         if p.kind != ParagraphKind::Heading {
             continue;
         }
-        for seg in &p.segments {
+        for seg in p.segments() {
             for line in &mut lines {
                 if line.role == LineRole::Body
                     && line.range.start <= seg.start
@@ -152,14 +160,9 @@ pub fn analyze_page(page_text: &str, page_offset: usize, model: &LanguageModel) 
             }
         }
     }
-    let paragraphs = paragraphs
-        .into_iter()
-        .map(|mut p| {
-            p.shrink_to_fit();
-            Arc::new(p)
-        })
-        .collect();
-    PageLayout { range: page_offset..page_offset + page_text.len(), columns, lines, paragraphs }
+    lines.shrink_to_fit();
+    let body = PageBody { columns, lines, paragraphs };
+    PageLayout { range: page_offset..page_offset + page_text.len(), body: Arc::new(body) }
 }
 
 /// Pages of `text`: form feeds when present, else pages that start at a numbered running header
@@ -205,21 +208,19 @@ pub fn analyze_pages(
 }
 
 /// Builds the document layout from page layouts (fresh or from a page cache, moved to their
-/// offsets with [`PageLayout::shifted`]): merges paragraphs that continue across column and page
-/// breaks. The pages' paragraphs move into [`Layout::paragraphs`] (the pages keep none), so the
-/// document's reflowed text is held once.
+/// offsets with [`PageLayout::moved_to`]): merges paragraphs that continue across column and
+/// page breaks.
 pub fn assemble(text: &str, pages: Vec<PageLayout>, model: &LanguageModel) -> Layout {
-    assemble_with(pages, &mut |parts| Arc::new(merge_paragraphs(text, parts, model)))
+    assemble_with(pages, &mut |parts| merge_paragraphs(text, parts, model))
 }
 
 /// [`assemble`], with paragraphs that continue one another merged by `merge` (a cache, or
 /// [`merge_paragraphs`]).
 pub fn assemble_with(
-    mut pages: Vec<PageLayout>,
-    merge: &mut dyn FnMut(&[&Paragraph]) -> Arc<Paragraph>,
+    pages: Vec<PageLayout>,
+    merge: &mut dyn FnMut(&[&Paragraph]) -> Paragraph,
 ) -> Layout {
-    let page_paragraphs: Vec<Arc<Paragraph>> =
-        pages.iter_mut().flat_map(|page| std::mem::take(&mut page.paragraphs)).collect();
+    let page_paragraphs = pages.iter().flat_map(PageLayout::paragraphs);
     let paragraphs = merge_continuations(page_paragraphs, merge);
     Layout { pages, paragraphs }
 }
@@ -228,22 +229,20 @@ pub fn assemble_with(
 /// the buffer text of the parts' segments, their places relative to one another, the first
 /// part's column and the model.
 pub fn merge_paragraphs(text: &str, parts: &[&Paragraph], model: &LanguageModel) -> Paragraph {
-    let mut merged = stream::merge(text, parts, model);
-    merged.shrink_to_fit();
-    merged
+    stream::merge(text, parts, model)
 }
 
 /// Merges a body paragraph that stops mid-sentence at a column or page end with the next body
 /// paragraph when that one starts lowercase (the sentence goes on).
 fn merge_continuations(
-    paragraphs: Vec<Arc<Paragraph>>,
-    merge: &mut dyn FnMut(&[&Paragraph]) -> Arc<Paragraph>,
-) -> Vec<Arc<Paragraph>> {
-    let mut out: Vec<Arc<Paragraph>> = Vec::with_capacity(paragraphs.len());
-    let mut group: Vec<Arc<Paragraph>> = Vec::new();
-    let mut flush = |group: &mut Vec<Arc<Paragraph>>, out: &mut Vec<Arc<Paragraph>>| {
+    paragraphs: impl Iterator<Item = Paragraph>,
+    merge: &mut dyn FnMut(&[&Paragraph]) -> Paragraph,
+) -> Vec<Paragraph> {
+    let mut out: Vec<Paragraph> = Vec::with_capacity(paragraphs.size_hint().0);
+    let mut group: Vec<Paragraph> = Vec::new();
+    let mut flush = |group: &mut Vec<Paragraph>, out: &mut Vec<Paragraph>| {
         if group.len() > 1 {
-            let parts: Vec<&Paragraph> = group.iter().map(|p| &**p).collect();
+            let parts: Vec<&Paragraph> = group.iter().collect();
             out.push(merge(&parts));
             group.clear();
         } else {
@@ -251,17 +250,7 @@ fn merge_continuations(
         }
     };
     for p in paragraphs {
-        let continues = match group.last() {
-            Some(prev) => {
-                let prev_last = prev.text.split_whitespace().next_back().unwrap_or("");
-                let next_first = p.text.split_whitespace().next().unwrap_or("");
-                prev.kind == ParagraphKind::Body
-                    && p.kind == ParagraphKind::Body
-                    && !words::ends_terminal(prev_last)
-                    && (words::starts_lower(next_first) || prev_last.ends_with('-'))
-            }
-            None => false,
-        };
+        let continues = group.last().is_some_and(|prev| prev.continues_into(&p));
         if !continues {
             flush(&mut group, &mut out);
         }

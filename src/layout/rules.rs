@@ -31,8 +31,9 @@ pub fn findings(text: &str, layout: &Layout) -> Vec<Finding> {
 /// buffer ranges: a page cache can keep them with the page.
 pub fn page_findings(text: &str, page: &PageLayout) -> Vec<Finding> {
     let mut out = Vec::new();
-    furniture(text, &page.lines, &mut out);
-    interleaved(text, &page.lines, &mut out);
+    let lines: Vec<LineLayout> = page.lines().collect();
+    furniture(text, &lines, &mut out);
+    interleaved(text, &lines, &mut out);
     out
 }
 
@@ -134,7 +135,7 @@ fn adjacent_lines(text: &str, a_end: usize, b_start: usize) -> bool {
 
 fn hyphenated(text: &str, p: &Paragraph, out: &mut Vec<Finding>) {
     {
-        for h in &p.hyphens {
+        for h in p.hyphens() {
             let first = text.get(h.first.clone()).unwrap_or("");
             let second = text.get(h.second.clone()).unwrap_or("");
             // The second half is removed together with the spaces after it (not a line break).
@@ -152,9 +153,9 @@ fn hyphenated(text: &str, p: &Paragraph, out: &mut Vec<Finding>) {
                 preferred,
             };
             let (join_word, keep_word) = if h.decision == HyphenDecision::Join {
-                (h.resolved.as_str(), h.alternative.as_str())
+                (h.resolved, h.alternative)
             } else {
-                (h.alternative.as_str(), h.resolved.as_str())
+                (h.alternative, h.resolved)
             };
             let join_preferred = h.decision == HyphenDecision::Join;
             let mut fixes = vec![

@@ -2,6 +2,7 @@
 //! text and a source map from every stream byte back to the analysed buffer.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -49,41 +50,237 @@ pub struct HyphenBreak {
     pub alternative: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A paragraph as found in the buffer: where it starts and what it is. The body is shared and
+/// holds every range relative to the paragraph's first buffer byte, so a paragraph that moves
+/// (text was inserted before it) is the same body at another place: moving it costs nothing,
+/// and caches keyed by the body stay valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paragraph {
+    /// The paragraph's first buffer byte (the start of [`Paragraph::source_span`]).
+    at: usize,
+    body: Arc<ParagraphBody>,
+}
+
+/// What a paragraph is, independent of its place in the buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParagraphBody {
     pub kind: ParagraphKind,
     pub column: Column,
     pub text: String,
-    pub pieces: Vec<Piece>,
-    pub hyphens: Vec<HyphenBreak>,
+    /// Source ranges relative to the paragraph's start (made absolute by [`Paragraph`]).
+    pieces: Vec<Piece>,
+    hyphens: Vec<HyphenBreak>,
     /// Source ranges of the column segments (one per line) in reading order.
-    pub segments: Vec<Range<usize>>,
+    segments: Vec<Range<usize>>,
+    /// A hash of `text` (memos keyed by a paragraph's text use it).
+    text_hash: u64,
+    /// A hash of everything in the body: equal shapes, equal findings (moved).
+    shape_hash: u64,
+    /// What merging paragraphs across breaks reads of the first and last words.
+    starts_lower: bool,
+    ends_open: bool,
+    ends_hyphen: bool,
+}
+
+impl std::ops::Deref for Paragraph {
+    type Target = ParagraphBody;
+    fn deref(&self) -> &ParagraphBody {
+        &self.body
+    }
+}
+
+/// A hyphen break placed in the buffer (see [`HyphenBreak`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedHyphen<'a> {
+    pub first: Range<usize>,
+    pub second: Range<usize>,
+    pub decision: HyphenDecision,
+    pub resolved: &'a str,
+    pub alternative: &'a str,
 }
 
 impl Paragraph {
+    /// The buffer ranges of the column segments (one per line) in reading order.
+    pub fn segments(&self) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
+        self.body.segments.iter().map(|r| self.place(r))
+    }
+
+    /// The source map, in stream order, in buffer ranges.
+    pub fn pieces(&self) -> impl ExactSizeIterator<Item = Piece> + '_ {
+        self.body
+            .pieces
+            .iter()
+            .map(|p| Piece { stream: p.stream.clone(), source: self.place(&p.source) })
+    }
+
+    /// The hyphenated line breaks, in buffer ranges.
+    pub fn hyphens(&self) -> impl ExactSizeIterator<Item = PlacedHyphen<'_>> + '_ {
+        self.body.hyphens.iter().map(|h| PlacedHyphen {
+            first: self.place(&h.first),
+            second: self.place(&h.second),
+            decision: h.decision,
+            resolved: &h.resolved,
+            alternative: &h.alternative,
+        })
+    }
+
+    fn place(&self, r: &Range<usize>) -> Range<usize> {
+        self.at + r.start..self.at + r.end
+    }
+
+    /// The buffer ranges that the stream range `stream` came from, in stream order; touching
+    /// ranges are merged. Joiners (points) are left out unless the range lies inside one.
+    pub fn source_ranges(&self, stream: Range<usize>) -> Vec<Range<usize>> {
+        let mut ranges = self.body.source_ranges(stream);
+        for r in &mut ranges {
+            *r = self.place(r);
+        }
+        ranges
+    }
+
+    /// From the first to the last buffer byte that the stream range `stream` came from (it
+    /// may cover text of the other column); `None` for a range outside the paragraph.
+    /// Like the hull of [`Paragraph::source_ranges`], without collecting them.
+    pub fn source_bounds(&self, stream: Range<usize>) -> Option<Range<usize>> {
+        self.body.source_bounds(stream).map(|r| self.place(&r))
+    }
+
+    /// The paragraph's sentences as stream ranges (map them with [`Paragraph::source_ranges`]).
+    pub fn sentences(&self) -> Vec<Range<usize>> {
+        super::sentences::sentences(&self.text)
+    }
+
+    /// The smallest buffer range covering the whole paragraph.
+    pub fn source_span(&self) -> Range<usize> {
+        let end = self.body.segments.iter().map(|r| r.end).max().unwrap_or(0);
+        self.at..self.at + end
+    }
+
+    /// The buffer text the paragraph's findings read: from its first source byte to the end
+    /// of the line of its last one.
+    pub fn context_span(&self, doc: &str) -> Range<usize> {
+        let span = self.source_span();
+        let end = doc
+            .get(span.end..)
+            .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest.as_bytes()))
+            .map_or(doc.len(), |i| span.end + i);
+        span.start..end
+    }
+
+    /// A hash of everything about the paragraph that does not move with it (its body) and of
+    /// `context`: any hash that is equal only when the buffer text of the
+    /// [`Paragraph::context_span`] is (for a span inside one page, the page's text hash and
+    /// the span's place in the page will do, and cost no pass over the text). Equal
+    /// fingerprints, equal findings (moved).
+    pub fn fingerprint_with(&self, context: u64) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = crate::text::hash::TextHasher::default();
+        (self.body.shape_hash, context).hash(&mut h);
+        h.finish()
+    }
+
+    /// [`Paragraph::fingerprint_with`] the hash of the context span's text.
+    pub fn fingerprint(&self, doc: &str) -> u64 {
+        let span = self.context_span(doc);
+        self.fingerprint_with(crate::text::hash::hash_text(doc.get(span).unwrap_or("")))
+    }
+
+    /// The same paragraph `delta` bytes further on.
+    pub fn shifted(&self, delta: isize) -> Paragraph {
+        Paragraph { at: self.at.saturating_add_signed(delta), body: self.body.clone() }
+    }
+
+    /// Whether the two share their body (then they are the same paragraph, perhaps moved).
+    pub fn same_body(&self, other: &Paragraph) -> bool {
+        Arc::ptr_eq(&self.body, &other.body)
+    }
+
+    /// Whether this body paragraph stops mid-sentence and `next` reads as its continuation
+    /// (it starts lowercase, or this one ends with a hyphen).
+    pub fn continues_into(&self, next: &Paragraph) -> bool {
+        self.kind == ParagraphKind::Body
+            && next.kind == ParagraphKind::Body
+            && self.ends_open
+            && (next.starts_lower || self.ends_hyphen)
+    }
+}
+
+impl ParagraphBody {
+    /// A paragraph's text hash (see [`Paragraph`]'s memos).
+    pub fn text_hash(&self) -> u64 {
+        self.text_hash
+    }
+}
+
+/// Building a paragraph from segments, with buffer (or page) ranges.
+impl ParagraphBody {
     fn new(column: Column) -> Self {
-        Paragraph {
+        ParagraphBody {
             kind: ParagraphKind::Body,
             column,
             text: String::new(),
             pieces: Vec::new(),
             hyphens: Vec::new(),
             segments: Vec::new(),
+            text_hash: 0,
+            shape_hash: 0,
+            starts_lower: false,
+            ends_open: false,
+            ends_hyphen: false,
         }
     }
 
-    /// Appends the segment `source` of `doc` (a column's text on one line), resolving a
-    /// hyphenated break with the previous segment.
-    /// Releases spare capacity once the paragraph is complete (layouts of a whole workspace
-    /// stay in memory).
-    pub fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
-        self.pieces.shrink_to_fit();
-        self.hyphens.shrink_to_fit();
-        self.segments.shrink_to_fit();
+    /// The finished paragraph: ranges made relative to its first byte, hashes and word flags
+    /// computed once, spare capacity released (layouts of a whole workspace stay in memory).
+    fn finish(self) -> Paragraph {
+        let mut body = self;
+        let at = body.segments.iter().map(|r| r.start).min().unwrap_or(0);
+        let mv = |r: &mut Range<usize>| {
+            r.start = r.start.saturating_sub(at);
+            r.end = r.end.saturating_sub(at);
+        };
+        for p in &mut body.pieces {
+            mv(&mut p.source);
+        }
+        for h in &mut body.hyphens {
+            mv(&mut h.first);
+            mv(&mut h.second);
+        }
+        for s in &mut body.segments {
+            mv(s);
+        }
+        body.text.shrink_to_fit();
+        body.pieces.shrink_to_fit();
+        body.hyphens.shrink_to_fit();
+        body.segments.shrink_to_fit();
+        let first = body.text.split_whitespace().next().unwrap_or("");
+        let last = body.text.split_whitespace().next_back().unwrap_or("");
+        body.starts_lower = starts_lower(first);
+        body.ends_open = !ends_terminal(last);
+        body.ends_hyphen = last.ends_with('-');
+        body.text_hash = crate::text::hash::hash_text(&body.text);
+        body.shape_hash = body.shape();
+        Paragraph { at, body: Arc::new(body) }
+    }
+}
+
+impl ParagraphBody {
+    /// Hashes the body (with its relative ranges); see [`Paragraph::fingerprint_with`].
+    fn shape(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = crate::text::hash::TextHasher::default();
+        (self.text_hash, self.kind, self.column as u8).hash(&mut h);
+        for piece in &self.pieces {
+            (piece.stream.clone(), piece.source.clone()).hash(&mut h);
+        }
+        for b in &self.hyphens {
+            (b.first.clone(), b.second.clone(), &b.resolved, &b.alternative).hash(&mut h);
+            (b.decision as u8).hash(&mut h);
+        }
+        h.finish()
     }
 
-    pub fn push_segment(&mut self, doc: &str, source: Range<usize>, model: &LanguageModel) {
+    fn push_segment(&mut self, doc: &str, source: Range<usize>, model: &LanguageModel) {
         let Some(segment) = doc.get(source.clone()) else {
             return;
         };
@@ -161,7 +358,7 @@ impl Paragraph {
 
     /// The buffer ranges that the stream range `stream` came from, in stream order; touching
     /// ranges are merged. Joiners (points) are left out unless the range lies inside one.
-    pub fn source_ranges(&self, stream: Range<usize>) -> Vec<Range<usize>> {
+    fn source_ranges(&self, stream: Range<usize>) -> Vec<Range<usize>> {
         let mut out: Vec<Range<usize>> = Vec::new();
         self.each_source_range(stream, |r| match out.last_mut() {
             Some(last) if last.end == r.start => last.end = r.end,
@@ -173,7 +370,7 @@ impl Paragraph {
     /// From the first to the last buffer byte that the stream range `stream` came from (it
     /// may cover text of the other column); `None` for a range outside the paragraph.
     /// Like the hull of [`Paragraph::source_ranges`], without collecting them.
-    pub fn source_bounds(&self, stream: Range<usize>) -> Option<Range<usize>> {
+    fn source_bounds(&self, stream: Range<usize>) -> Option<Range<usize>> {
         let mut bounds: Option<Range<usize>> = None;
         self.each_source_range(stream, |r| match &mut bounds {
             Some(b) => b.end = r.end,
@@ -211,93 +408,19 @@ impl Paragraph {
             visit(s..e);
         }
     }
-
-    /// The paragraph's sentences as stream ranges (map them with [`Paragraph::source_ranges`]).
-    pub fn sentences(&self) -> Vec<Range<usize>> {
-        super::sentences::sentences(&self.text)
-    }
-
-    /// The smallest buffer range covering the whole paragraph.
-    pub fn source_span(&self) -> Range<usize> {
-        let start = self.segments.iter().map(|r| r.start).min().unwrap_or(0);
-        let end = self.segments.iter().map(|r| r.end).max().unwrap_or(start);
-        start..end
-    }
-
-    /// The buffer text the paragraph's findings read: from its first source byte to the end
-    /// of the line of its last one.
-    pub fn context_span(&self, doc: &str) -> Range<usize> {
-        let span = self.source_span();
-        let end = doc
-            .get(span.end..)
-            .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest.as_bytes()))
-            .map_or(doc.len(), |i| span.end + i);
-        span.start..end
-    }
-
-    /// A hash of everything about the paragraph that does not move with it: its text, its
-    /// pieces and hyphen breaks relative to its first source byte, and the buffer text of its
-    /// [`Paragraph::context_span`]. Equal fingerprints, equal findings (moved).
-    pub fn fingerprint(&self, doc: &str) -> u64 {
-        let span = self.context_span(doc);
-        let context = crate::text::hash::hash_text(doc.get(span.clone()).unwrap_or(""));
-        self.fingerprint_with(crate::text::hash::hash_text(&self.text), context, span.start)
-    }
-
-    /// [`Paragraph::fingerprint`] from hashes a caller already has: of the paragraph's text,
-    /// and `context`, any hash that is equal only when the buffer text of the context span
-    /// (which starts at `anchor`) is (for a span inside one page, the page's text hash and the
-    /// span's place in the page will do, and cost no pass over the text).
-    pub fn fingerprint_with(&self, text_hash: u64, context: u64, anchor: usize) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = crate::text::hash::TextHasher::default();
-        (text_hash, context).hash(&mut h);
-        self.kind.hash(&mut h);
-        for piece in &self.pieces {
-            (piece.stream.clone(), piece.source.start.wrapping_sub(anchor), piece.source.len())
-                .hash(&mut h);
-        }
-        for b in &self.hyphens {
-            (
-                b.first.start.wrapping_sub(anchor),
-                b.first.len(),
-                b.second.start.wrapping_sub(anchor),
-            )
-                .hash(&mut h);
-            (b.second.len(), &b.resolved, &b.alternative, b.decision as u8).hash(&mut h);
-        }
-        h.finish()
-    }
-
-    pub(crate) fn shift(&mut self, delta: isize) {
-        let mv = |r: &mut Range<usize>| {
-            r.start = r.start.saturating_add_signed(delta);
-            r.end = r.end.saturating_add_signed(delta);
-        };
-        for p in &mut self.pieces {
-            mv(&mut p.source);
-        }
-        for h in &mut self.hyphens {
-            mv(&mut h.first);
-            mv(&mut h.second);
-        }
-        for s in &mut self.segments {
-            mv(s);
-        }
-    }
 }
 
 /// Rebuilds a paragraph from the segments of `parts` in order (used to merge paragraphs that
 /// continue across a column or page break).
 pub fn merge(doc: &str, parts: &[&Paragraph], model: &LanguageModel) -> Paragraph {
     let column = parts.first().map(|p| p.column).unwrap_or(Column::Whole);
-    let mut out = Paragraph::new(column);
+    let mut out = ParagraphBody::new(column);
     for part in parts {
-        for seg in &part.segments {
-            out.push_segment(doc, seg.clone(), model);
+        for seg in part.segments() {
+            out.push_segment(doc, seg, model);
         }
     }
-    out
+    out.finish()
 }
 
 /// Is this paragraph text a heading? Short, starts like a title, no sentence punctuation.
@@ -347,10 +470,9 @@ enum Item {
 }
 
 /// Groups the lines of one page into paragraphs in reading order. `lines` are page-relative
-/// ranges with their roles and column splits; returned ranges are absolute (`page_offset` added).
+/// ranges with their roles and column splits, and so are the paragraphs' places.
 pub fn page_paragraphs(
     page: &str,
-    page_offset: usize,
     lines: &[(Range<usize>, LineRole, ColumnSplit)],
     columns: &PageColumns,
     model: &LanguageModel,
@@ -414,7 +536,7 @@ pub fn page_paragraphs(
             }
         }
         for (column, items, width) in streams {
-            let mut current: Option<Paragraph> = None;
+            let mut current: Option<ParagraphBody> = None;
             let mut previous_text: Option<&str> = None;
             for item in items {
                 match item {
@@ -433,7 +555,7 @@ pub fn page_paragraphs(
                                 }
                             }
                         }
-                        let p = current.get_or_insert_with(|| Paragraph::new(column));
+                        let p = current.get_or_insert_with(|| ParagraphBody::new(column));
                         p.push_segment(page, r, model);
                         previous_text = Some(text);
                     }
@@ -444,11 +566,12 @@ pub fn page_paragraphs(
             }
         }
     }
-    for p in &mut out {
-        if looks_like_heading(&p.text) {
-            p.kind = ParagraphKind::Heading;
-        }
-        p.shift(page_offset as isize);
-    }
-    out
+    out.into_iter()
+        .map(|mut p| {
+            if looks_like_heading(&p.text) {
+                p.kind = ParagraphKind::Heading;
+            }
+            p.finish()
+        })
+        .collect()
 }

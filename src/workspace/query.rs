@@ -66,14 +66,16 @@ fn known_word_at(
 /// The paragraph (reading-order stream) holding buffer `offset`, and the stream offset.
 pub fn paragraph_at(doc: &IndexedDoc, offset: usize) -> Option<(&Paragraph, usize)> {
     doc.analysis.layout.paragraphs.iter().find_map(|p| {
-        p.pieces
-            .iter()
+        if !p.source_span().contains(&offset) {
+            return None;
+        }
+        p.pieces()
             .find(|piece| {
                 !piece.source.is_empty()
                     && piece.source.start <= offset
                     && offset < piece.source.end
             })
-            .map(|piece| (&**p, piece.stream.start + (offset - piece.source.start)))
+            .map(|piece| (p, piece.stream.start + (offset - piece.source.start)))
     })
 }
 

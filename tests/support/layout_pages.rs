@@ -469,7 +469,7 @@ pub fn decoder_accuracy(g: &Generated) -> ((usize, usize), (usize, usize)) {
     use scholion::layout::ColumnSplit;
     let model = scholion::layout::LanguageModel::from_text(&g.text);
     let layout = scholion::layout::analyze(&g.text, &model);
-    let lines: Vec<&scholion::layout::LineLayout> = layout.lines().collect();
+    let lines: Vec<scholion::layout::LineLayout> = layout.lines().collect();
     let all = scholion::layout::lines::line_ranges(&g.text);
     let by_line = |n: usize| -> Option<ColumnSplit> {
         let r = all.get(n - 1)?;
@@ -506,11 +506,11 @@ pub fn print_seam_errors_in(text: &str, seams: &[(usize, usize)], limit: usize) 
     use scholion::layout::ColumnSplit;
     let model = scholion::layout::LanguageModel::from_text(text);
     let layout = scholion::layout::analyze(text, &model);
-    let lines: Vec<&scholion::layout::LineLayout> = layout.lines().collect();
+    let lines: Vec<scholion::layout::LineLayout> = layout.lines().collect();
     let all = scholion::layout::lines::line_ranges(text);
     let mut shown = 0;
     for p in &layout.pages {
-        println!("page widths: {:?}", p.columns);
+        println!("page widths: {:?}", p.columns());
     }
     for &(n, off) in seams {
         let Some(r) = all.get(n - 1) else { continue };
@@ -541,8 +541,7 @@ pub fn print_seam_errors_in(text: &str, seams: &[(usize, usize)], limit: usize) 
                 let page = layout.pages.iter().find(|p| p.range.contains(&r.start)).unwrap();
                 let page_text = &text[page.range.clone()];
                 let page_lines: Vec<&str> = page
-                    .lines
-                    .iter()
+                    .lines()
                     .filter(|l| !l.role.is_furniture())
                     .map(|l| {
                         let t = &text[l.range.clone()];
@@ -554,8 +553,7 @@ pub fn print_seam_errors_in(text: &str, seams: &[(usize, usize)], limit: usize) 
                     })
                     .collect();
                 let idx = page
-                    .lines
-                    .iter()
+                    .lines()
                     .filter(|l| !l.role.is_furniture())
                     .position(|l| l.range.start == r.start)
                     .unwrap();
@@ -574,7 +572,7 @@ pub fn print_side_errors(g: &Generated, limit: usize) {
     use scholion::layout::ColumnSplit;
     let model = scholion::layout::LanguageModel::from_text(&g.text);
     let layout = scholion::layout::analyze(&g.text, &model);
-    let lines: Vec<&scholion::layout::LineLayout> = layout.lines().collect();
+    let lines: Vec<scholion::layout::LineLayout> = layout.lines().collect();
     let all = scholion::layout::lines::line_ranges(&g.text);
     let mut shown = 0;
     let cases = g
