@@ -56,6 +56,7 @@ fn edit(rounds: u32, mb: f64) {
     let mut edited = text.clone();
     let at = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     edited.insert(at, 'e');
+    let (text, edited): (Arc<str>, Arc<str>) = (text.into(), edited.into());
     let mut cache = PageCache::default();
     drop(DocumentAnalysis::with_cache(&text, &model, &mut cache));
     let started = Instant::now();
@@ -67,7 +68,11 @@ fn edit(rounds: u32, mb: f64) {
 }
 
 #[inline(never)]
-fn edit_round(text: &str, model: &LanguageModel, cache: &mut PageCache) -> DocumentAnalysis {
+fn edit_round(
+    text: &Arc<str>,
+    model: &LanguageModel,
+    cache: &mut PageCache,
+) -> Arc<DocumentAnalysis> {
     DocumentAnalysis::with_cache(text, model, cache)
 }
 

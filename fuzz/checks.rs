@@ -648,7 +648,7 @@ pub fn analysis(data: &[u8]) {
 
     let model = LanguageModel::from_text(text);
     let mut cache = PageCache::default();
-    let analysed = DocumentAnalysis::with_cache(text, &model, &mut cache);
+    let analysed = DocumentAnalysis::with_cache(&text.into(), &model, &mut cache);
     check_layout(text, &analysed.layout);
     let facts = analysed.facts();
     for d in &facts.definitions {
@@ -682,11 +682,15 @@ pub fn analysis(data: &[u8]) {
     let end = floor_char_boundary(text, start + cut_len);
     let mut edited = text.to_string();
     edited.replace_range(start..end, &insert);
-    let cached = DocumentAnalysis::with_cache(&edited, &model, &mut cache);
+    let cached = DocumentAnalysis::with_cache(&edited.as_str().into(), &model, &mut cache);
     let fresh = DocumentAnalysis::with_model(&edited, &model);
     assert_eq!(cached.layout, fresh.layout, "the page cache changes the layout");
     assert_eq!(cached.facts().definitions, fresh.facts().definitions);
     assert_eq!(cached.facts().uses, fresh.facts().uses);
+    let sorted = |analysis: &DocumentAnalysis| {
+        scholion::finding::absolute_in_order(analysis.intrinsic_findings(&edited))
+    };
+    assert_eq!(sorted(&cached), sorted(&fresh), "the page cache changes the findings");
     check_layout(&edited, &cached.layout);
 }
 

@@ -128,6 +128,35 @@ impl FindingChunk {
     pub fn iter(&self) -> impl Iterator<Item = Located<'_>> {
         self.findings.iter().map(|finding| Located { base: self.base, finding })
     }
+
+    /// The same findings `delta` bytes further on (nothing is copied but the pointer).
+    pub fn shifted(&self, delta: isize) -> Self {
+        let moved = |at: usize| at.saturating_add_signed(delta);
+        FindingChunk {
+            base: moved(self.base),
+            starts_at: moved(self.starts_at),
+            findings: self.findings.clone(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// `found` with absolute ranges, in text order (and by rule and message where ranges are
+/// equal): one order for comparing findings computed in different ways.
+pub fn absolute_in_order<'a>(found: impl Iterator<Item = Located<'a>>) -> Vec<Finding> {
+    let mut found: Vec<Finding> = found.map(|f| f.to_finding()).collect();
+    found.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule, &a.message).cmp(&(
+            b.range.start,
+            b.range.end,
+            b.rule,
+            &b.message,
+        ))
+    });
+    found
 }
 
 /// A finding of a [`FindingChunk`], with the base that makes its ranges absolute.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::finding::Finding;
 use crate::layout::{PageLayout, Paragraph};
 
-use super::facts::ParagraphFacts;
+use super::facts::{DefinitionFact, ParagraphFacts};
 
 /// Results of a pure function, keyed by (a hash of) its input. Each analysis is one round:
 /// entries not asked for during a round are dropped at the next, so the memo never outgrows
@@ -20,11 +20,13 @@ use super::facts::ParagraphFacts;
 pub(crate) struct Memo<K, V: ?Sized> {
     entries: HashMap<K, (u32, Arc<V>), foldhash::fast::FixedState>,
     round: u32,
+    /// Entries after the last whole round: about what one version of the document needs.
+    whole: usize,
 }
 
 impl<K, V: ?Sized> Default for Memo<K, V> {
     fn default() -> Self {
-        Memo { entries: HashMap::default(), round: 0 }
+        Memo { entries: HashMap::default(), round: 0, whole: 0 }
     }
 }
 
@@ -33,7 +35,20 @@ impl<K: Hash + Eq + Copy, V: ?Sized> Memo<K, V> {
     pub(crate) fn start_round(&mut self) {
         let last = self.round;
         self.entries.retain(|_, (used, _)| *used == last);
+        self.whole = self.entries.len();
         self.round = last.wrapping_add(1);
+    }
+
+    /// Starts a round that asks only for what an edit changed (the rest comes from the
+    /// previous analysis): entries are kept until the memo holds twice what a whole version
+    /// needs, then only those of the last few rounds.
+    pub(crate) fn start_edit_round(&mut self) {
+        const RECENT: u32 = 8;
+        let round = self.round.wrapping_add(1);
+        if self.entries.len() > 2 * self.whole + 256 {
+            self.entries.retain(|_, (used, _)| round.wrapping_sub(*used) <= RECENT);
+        }
+        self.round = round;
     }
 
     pub(crate) fn contains(&self, key: &K) -> bool {
@@ -69,6 +84,8 @@ pub struct PageCache {
     /// Page-local findings (layout and characters), relative to the page start.
     pub(crate) page_findings: Memo<PageKey, [Finding]>,
     pub(crate) paragraph_facts: Memo<u64, ParagraphFacts>,
+    /// A paragraph's definitions relative to its start, by the paragraph's shape.
+    pub(crate) paragraph_definitions: Memo<u64, [DefinitionFact]>,
     /// Paragraphs merged across column and page breaks, by [`merge_key`], with the anchor
     /// they were merged at.
     pub(crate) merged: Memo<u64, (usize, Paragraph)>,
@@ -76,9 +93,14 @@ pub struct PageCache {
     /// Paragraph findings by [`crate::layout::Paragraph::fingerprint`], relative to the start
     /// of the paragraph's context span.
     pub(crate) paragraph_findings: Memo<u64, [Finding]>,
+    /// The last version analysed through the cache, which the next one starts from.
+    pub(crate) previous: Option<(Arc<str>, Arc<super::DocumentAnalysis>)>,
     /// Pages reused and decoded, over the cache's life (for tests and benchmarks).
     pub hits: usize,
     pub misses: usize,
+    /// Analyses that started from the previous version's, and those that read the whole text.
+    pub from_previous: usize,
+    pub whole: usize,
 }
 
 impl PageCache {
@@ -90,9 +112,21 @@ impl PageCache {
         self.pages.start_round();
         self.page_findings.start_round();
         self.paragraph_facts.start_round();
+        self.paragraph_definitions.start_round();
         self.merged.start_round();
         self.sentences.start_round();
         self.paragraph_findings.start_round();
+    }
+
+    /// See [`Memo::start_edit_round`].
+    pub(crate) fn start_edit_round(&mut self) {
+        self.pages.start_edit_round();
+        self.page_findings.start_edit_round();
+        self.paragraph_facts.start_edit_round();
+        self.paragraph_definitions.start_edit_round();
+        self.merged.start_edit_round();
+        self.sentences.start_edit_round();
+        self.paragraph_findings.start_edit_round();
     }
 }
 

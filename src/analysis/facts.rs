@@ -133,26 +133,45 @@ pub fn paragraphs_facts(layout: &Layout) -> Vec<Arc<ParagraphFacts>> {
     layout.paragraphs.iter().map(|p| Arc::new(paragraph_facts(&p.text))).collect()
 }
 
-/// The definitions in `found` (the facts of each paragraph of `layout`), in buffer ranges.
-/// Computed with every version: the workspace index needs them at once.
-pub fn definitions(layout: &Layout, found: &[Arc<ParagraphFacts>]) -> Vec<DefinitionFact> {
-    let mut definitions = Vec::with_capacity(found.iter().map(|f| f.definitions.len()).sum());
-    for (paragraph, found) in layout.paragraphs.iter().zip(found) {
-        for def in &found.definitions {
-            let (Some(short_range), Some(long_range)) = (
-                to_buffer(paragraph, def.short_range.clone()),
-                to_buffer(paragraph, def.long_range.clone()),
-            ) else {
-                continue;
-            };
-            definitions.push(DefinitionFact {
+/// The definitions of `paragraph` (whose facts are `found`), with ranges relative to the
+/// paragraph's start: they stay valid wherever the paragraph moves.
+pub fn paragraph_definitions(paragraph: &Paragraph, found: &ParagraphFacts) -> Vec<DefinitionFact> {
+    let at = paragraph.source_span().start;
+    let relative = |r: Range<usize>| r.start - at..r.end - at;
+    found
+        .definitions
+        .iter()
+        .filter_map(|def| {
+            Some(DefinitionFact {
                 sentence: def.sentence.clone(),
                 short: def.short.clone(),
                 long: def.long.clone(),
-                short_range,
-                long_range,
-            });
-        }
+                short_range: relative(to_buffer(paragraph, def.short_range.clone())?),
+                long_range: relative(to_buffer(paragraph, def.long_range.clone())?),
+            })
+        })
+        .collect()
+}
+
+/// Whether a paragraph's facts hold any definition (most do not: they share one empty list).
+pub fn defines_anything(found: &ParagraphFacts) -> bool {
+    !found.definitions.is_empty()
+}
+
+/// The definitions of every paragraph of `layout` (`relative`, by index, as
+/// [`paragraph_definitions`] gives them), in buffer ranges.
+pub fn place_definitions(
+    layout: &Layout,
+    relative: &[Arc<[DefinitionFact]>],
+) -> Vec<DefinitionFact> {
+    let mut definitions = Vec::with_capacity(relative.iter().map(|d| d.len()).sum());
+    for (paragraph, defs) in layout.paragraphs.iter().zip(relative) {
+        let at = paragraph.source_span().start;
+        definitions.extend(defs.iter().map(|def| DefinitionFact {
+            short_range: def.short_range.start + at..def.short_range.end + at,
+            long_range: def.long_range.start + at..def.long_range.end + at,
+            ..def.clone()
+        }));
     }
     definitions
 }
@@ -240,6 +259,24 @@ pub fn same_uses(a: &[Arc<ParagraphFacts>], b: &[Arc<ParagraphFacts>]) -> bool {
         f.iter().flat_map(|p| p.uses.iter().map(|(k, _)| k.clone())).collect()
     };
     uses(a) == uses(b)
+}
+
+/// Whether two lists of paragraph definitions (as [`paragraph_definitions`] gives them) hold
+/// the same acronyms and long forms in the same order: shared lists compare by pointer.
+pub fn same_definitions(a: &[Arc<[DefinitionFact]>], b: &[Arc<[DefinitionFact]>]) -> bool {
+    let lists = |d: &[Arc<[DefinitionFact]>]| -> Vec<*const [DefinitionFact]> {
+        d.iter().filter(|p| !p.is_empty()).map(Arc::as_ptr).collect()
+    };
+    if lists(a) == lists(b) {
+        return true;
+    }
+    let same = |x: &Arc<str>, y: &Arc<str>| Arc::ptr_eq(x, y) || x == y;
+    let (a, b) = (a.iter().flat_map(|d| d.iter()), b.iter().flat_map(|d| d.iter()));
+    a.map(Some).chain([None]).zip(b.map(Some).chain([None])).all(|pair| match pair {
+        (Some(x), Some(y)) => same(&x.short, &y.short) && same(&x.long, &y.long),
+        (None, None) => true,
+        _ => false,
+    })
 }
 
 /// Buffer order, and by key where two mentions share a range (rare), so equal mentions end up

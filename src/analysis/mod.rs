@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod facts;
+mod incremental;
 
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -12,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use crate::config::Config;
 use crate::finding::{Edit, Finding, FindingChunk, Fix, Located, Severity};
 
-use crate::layout::{self, LanguageModel, Layout, PageLayout};
+use crate::layout::{self, LanguageModel, Layout, PageLayout, PageSplit};
 use crate::rules;
 
 pub use cache::PageCache;
@@ -21,18 +22,45 @@ use facts::ParagraphFacts;
 pub use facts::{DefinitionFact, DocumentFacts, HeadingFact, Mention};
 
 /// Everything derived from one version of a document's text.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct DocumentAnalysis {
     pub layout: Layout,
     /// The facts of each paragraph of `layout.paragraphs` (same index), in stream offsets.
     paragraph_facts: Vec<Arc<ParagraphFacts>>,
-    /// The document's definitions in buffer ranges (the index needs them with every version).
-    definitions: Vec<DefinitionFact>,
+    /// The definitions of each paragraph, relative to its start (shared while it is unchanged).
+    paragraph_definitions: Vec<Arc<[DefinitionFact]>>,
+    /// The document's definitions in buffer ranges, made when first asked for.
+    definitions: OnceLock<Vec<DefinitionFact>>,
     /// Every fact in buffer ranges, made when first asked for (see [`facts::materialize`]).
     facts: OnceLock<DocumentFacts>,
-    /// Findings that depend on this text alone (layout and characters), in chunks per page
-    /// and paragraph; computed on first use, or with the cache when there is one.
-    intrinsic: OnceLock<Vec<FindingChunk>>,
+    /// Findings that depend on this text alone (layout and characters), per page and
+    /// paragraph; computed on first use, or with the cache when there is one.
+    intrinsic: OnceLock<Intrinsic>,
+    /// How the text was cut into pages, when analysed through a cache (the next version's
+    /// analysis starts from this one).
+    pages_cut: Option<PagesCut>,
+}
+
+/// The findings of each page and each paragraph (same indices as the layout's).
+#[derive(Debug, Clone, Default)]
+struct Intrinsic {
+    pages: Vec<FindingChunk>,
+    paragraphs: Vec<FindingChunk>,
+}
+
+impl Intrinsic {
+    fn chunks(&self) -> impl Iterator<Item = &FindingChunk> {
+        self.pages.iter().chain(&self.paragraphs).filter(|chunk| !chunk.is_empty())
+    }
+}
+
+/// How a text was cut into pages, with what each page's layout depends on.
+#[derive(Debug, Clone)]
+struct PagesCut {
+    split: PageSplit,
+    keys: Vec<PageKey>,
+    /// The language model's.
+    fingerprint: u64,
 }
 
 impl DocumentAnalysis {
@@ -53,109 +81,79 @@ impl DocumentAnalysis {
     pub fn with_model(text: &str, model: &LanguageModel) -> Self {
         let layout = layout::analyze(text, model);
         let paragraph_facts = facts::paragraphs_facts(&layout);
-        Self::from_parts(layout, paragraph_facts, OnceLock::new())
-    }
-
-    /// Like [`DocumentAnalysis::with_model`], reusing from `cache` everything about the pages
-    /// and paragraphs whose text (and model) is unchanged since the last call: after an edit
-    /// only the edited page is decoded again, and only its paragraphs are searched again. Also
-    /// computes the document's findings (which a caller then needs).
-    pub fn with_cache(text: &str, model: &LanguageModel, cache: &mut PageCache) -> Self {
-        cache.start_round();
-        let fingerprint = model.fingerprint();
-        let ranges = layout::page_ranges(text);
-        let keys: Vec<PageKey> = ranges
-            .iter()
-            .map(|r| (hash_text(text.get(r.clone()).unwrap_or("")), fingerprint, r.start > 0))
-            .collect();
-        // Decode each page text the cache lacks once (on all cores for a large document).
-        let mut seen = std::collections::HashSet::new();
-        let (missing_keys, missing_ranges): (Vec<PageKey>, Vec<_>) = ranges
-            .iter()
-            .zip(&keys)
-            .filter(|(_, key)| !cache.pages.contains(key) && seen.insert(**key))
-            .map(|(range, key)| (*key, range.clone()))
-            .unzip();
-        cache.misses += missing_keys.len();
-        cache.hits += ranges.len() - missing_keys.len();
-        let decoded = layout::analyze_pages(text, &missing_ranges, model);
-        for (key, page) in missing_keys.into_iter().zip(decoded) {
-            cache.pages.insert(key, Arc::new(page));
-        }
-        let mut pages: Vec<PageLayout> = Vec::with_capacity(ranges.len());
-        let mut chunks: Vec<FindingChunk> = Vec::new();
-        for (range, &key) in ranges.iter().zip(&keys) {
-            let page_text = text.get(range.clone()).unwrap_or("");
-            let page = cache.pages.get_or(key, || {
-                // Unreachable (every key was decoded above), but cheap to handle.
-                cache.misses += 1;
-                Arc::new(layout::analyze_page(page_text, range.start, model))
-            });
-            let page = page.moved_to(range.start);
-            let found = cache.page_findings.get_or(key, || {
-                let relative = -(range.start as isize);
-                own_page_findings(text, &page).iter().map(|f| f.shifted(relative)).collect()
-            });
-            chunks.push(FindingChunk::new(range.start, found));
-            pages.push(page);
-        }
-        let layout = layout::assemble_with(pages, &mut |parts| {
-            let anchor = parts.first().and_then(|p| p.segments().next()).map_or(0, |s| s.start);
-            let key = cache::merge_key(text, parts, anchor, fingerprint);
-            let merged = cache
-                .merged
-                .get_or(key, || Arc::new((anchor, layout::merge_paragraphs(text, parts, model))));
-            let (at, paragraph) = &*merged;
-            paragraph.shifted(anchor as isize - *at as isize)
-        });
-        let paragraph_facts: Vec<Arc<ParagraphFacts>> = layout
+        let definitions = layout
             .paragraphs
             .iter()
-            .map(|p| {
-                cache
-                    .paragraph_facts
-                    .get_or(p.text_hash(), || Arc::new(facts::paragraph_facts(&p.text)))
+            .zip(&paragraph_facts)
+            .map(|(p, found)| match facts::defines_anything(found) {
+                true => facts::paragraph_definitions(p, found).into(),
+                false => incremental::no_definitions(),
             })
             .collect();
-        for p in &layout.paragraphs {
-            let span = p.context_span(text);
-            let anchor = span.start;
-            let fingerprint = p.fingerprint_with(context_hash(text, &span, &ranges, &keys));
-            let found = cache.paragraph_findings.get_or(fingerprint, || {
-                let sentences = cache
-                    .sentences
-                    .get_or(p.text_hash(), || layout::sentences::sentences(&p.text).into());
-                layout::rules::findings_of_paragraph(text, p, &sentences)
-                    .iter()
-                    .map(|f| f.shifted(-(anchor as isize)))
-                    .collect()
-            });
-            if !found.is_empty() {
-                chunks.push(FindingChunk::new(anchor, found));
-            }
-        }
-        Self::from_parts(layout, paragraph_facts, OnceLock::from(chunks))
+        Self::from_units(layout, paragraph_facts, definitions, None, None)
     }
 
-    fn from_parts(
+    /// Like [`DocumentAnalysis::with_model`] for a version of a document whose earlier
+    /// version went through `cache`: what the edit left unchanged is reused (see
+    /// [`incremental`]), and everything else is looked up in the cache's memos by its text,
+    /// so only the edited page is decoded again. Also computes the document's findings
+    /// (which a caller then needs).
+    pub fn with_cache(text: &Arc<str>, model: &LanguageModel, cache: &mut PageCache) -> Arc<Self> {
+        let previous = cache.previous.take();
+        let edited = previous.as_ref().and_then(|(old_text, old)| {
+            cache.start_edit_round();
+            incremental::analyse_edit(old_text, old, text, model, cache)
+        });
+        let analysis = match edited {
+            Some(analysis) => {
+                cache.from_previous += 1;
+                analysis
+            }
+            None => {
+                cache.whole += 1;
+                incremental::analyse_all(text, model, cache)
+            }
+        };
+        let analysis = Arc::new(analysis);
+        cache.previous = Some((text.clone(), analysis.clone()));
+        analysis
+    }
+
+    fn from_units(
         layout: Layout,
         paragraph_facts: Vec<Arc<ParagraphFacts>>,
-        intrinsic: OnceLock<Vec<FindingChunk>>,
+        paragraph_definitions: Vec<Arc<[DefinitionFact]>>,
+        intrinsic: Option<Intrinsic>,
+        pages_cut: Option<PagesCut>,
     ) -> Self {
-        let definitions = facts::definitions(&layout, &paragraph_facts);
-        DocumentAnalysis { layout, paragraph_facts, definitions, facts: OnceLock::new(), intrinsic }
+        DocumentAnalysis {
+            layout,
+            paragraph_facts,
+            paragraph_definitions,
+            definitions: OnceLock::new(),
+            facts: OnceLock::new(),
+            intrinsic: intrinsic.map_or_else(OnceLock::new, OnceLock::from),
+            pages_cut,
+        }
     }
 
-    /// The document's acronym definitions, in buffer order of their paragraphs.
+    /// The document's acronym definitions, in reading order of their paragraphs.
     pub fn definitions(&self) -> &[DefinitionFact] {
-        &self.definitions
+        self.definitions
+            .get_or_init(|| facts::place_definitions(&self.layout, &self.paragraph_definitions))
     }
 
     /// Every fact about the document in buffer ranges (made on first use).
     pub fn facts(&self) -> &DocumentFacts {
         self.facts.get_or_init(|| {
-            facts::materialize(&self.layout, &self.paragraph_facts, &self.definitions)
+            facts::materialize(&self.layout, &self.paragraph_facts, self.definitions())
         })
+    }
+
+    /// Whether `other` (another version of the document) defines the same acronyms with the
+    /// same long forms, in the same order; cheap when their paragraphs' definitions are shared.
+    pub fn same_definitions(&self, other: &DocumentAnalysis) -> bool {
+        facts::same_definitions(&self.paragraph_definitions, &other.paragraph_definitions)
     }
 
     /// How often each short form is used here, without placing the uses in the buffer.
@@ -173,7 +171,7 @@ impl DocumentAnalysis {
     /// acronyms, which depend on the workspace), before rule settings, in no particular order
     /// ([`findings`] sorts them by position).
     pub fn intrinsic_findings(&self, text: &str) -> impl Iterator<Item = Located<'_>> {
-        self.intrinsic_chunks(text).iter().flat_map(FindingChunk::iter)
+        self.intrinsic_chunks(text).flat_map(FindingChunk::iter)
     }
 
     /// The intrinsic findings whose range holds `offset`, with absolute ranges.
@@ -184,7 +182,11 @@ impl DocumentAnalysis {
             .collect()
     }
 
-    fn intrinsic_chunks(&self, text: &str) -> &[FindingChunk] {
+    fn intrinsic_chunks(&self, text: &str) -> impl Iterator<Item = &FindingChunk> {
+        self.intrinsic(text).chunks()
+    }
+
+    fn intrinsic(&self, text: &str) -> &Intrinsic {
         self.intrinsic.get_or_init(|| {
             // Pages and paragraphs are independent: a large document uses all cores.
             let pages = crate::parallel::map_text(text.len(), &self.layout.pages, |page| {
@@ -195,7 +197,7 @@ impl DocumentAnalysis {
                 let found = layout::rules::findings_of_paragraph(text, p, &sentences);
                 FindingChunk::absolute(p.source_span().start, found)
             });
-            pages.into_iter().chain(paragraphs).collect()
+            Intrinsic { pages, paragraphs }
         })
     }
 }
@@ -237,7 +239,7 @@ pub fn findings(
     let enabled = |f: &Located| config.rule(f.finding.rule).enabled;
     let undefined = UndefinedAcronyms::new(analysis, is_defined);
     let undefined: Vec<Located> = undefined.iter().filter(enabled).collect();
-    let mut chunks: Vec<&FindingChunk> = analysis.intrinsic_chunks(text).iter().collect();
+    let mut chunks: Vec<&FindingChunk> = analysis.intrinsic_chunks(text).collect();
     chunks.sort_by_key(|chunk| chunk.starts_at);
     let counts: Vec<usize> =
         chunks.iter().map(|chunk| chunk.iter().filter(enabled).count()).collect();
@@ -489,19 +491,7 @@ mod tests {
         assert_eq!(apply_edits("0123456789x", &edits), "b23456e78x");
     }
 
-    /// Findings with absolute ranges, in text order.
-    fn absolute<'a>(found: impl Iterator<Item = Located<'a>>) -> Vec<Finding> {
-        let mut found: Vec<Finding> = found.map(|f| f.to_finding()).collect();
-        found.sort_by(|a, b| {
-            (a.range.start, a.range.end, a.rule, &a.message).cmp(&(
-                b.range.start,
-                b.range.end,
-                b.rule,
-                &b.message,
-            ))
-        });
-        found
-    }
+    use crate::finding::absolute_in_order as absolute;
 
     #[test]
     fn page_cache_decodes_only_the_edited_page() {
@@ -511,10 +501,10 @@ mod tests {
         let text: String = (0..5).map(page).collect::<Vec<_>>().join("\u{c}");
         let model = LanguageModel::from_text(&text);
         let mut cache = PageCache::default();
-        let first = DocumentAnalysis::with_cache(&text, &model, &mut cache);
+        let first = DocumentAnalysis::with_cache(&text.as_str().into(), &model, &mut cache);
         assert_eq!((cache.hits, cache.misses), (0, 5));
         let edited = text.replacen("zorgvuldig", "heel zorgvuldig", 1);
-        let second = DocumentAnalysis::with_cache(&edited, &model, &mut cache);
+        let second = DocumentAnalysis::with_cache(&edited.as_str().into(), &model, &mut cache);
         assert_eq!((cache.hits, cache.misses), (4, 6));
         // Same result as a full analysis, at the shifted offsets.
         let full = DocumentAnalysis::with_model(&edited, &model);
@@ -559,8 +549,11 @@ mod tests {
         assert!(text.len() > LEADING_MIN_BYTES);
         let analysis = DocumentAnalysis::new(&text);
         let mut cache = PageCache::default();
-        let cached =
-            DocumentAnalysis::with_cache(&text, &LanguageModel::from_text(&text), &mut cache);
+        let cached = DocumentAnalysis::with_cache(
+            &text.as_str().into(),
+            &LanguageModel::from_text(&text),
+            &mut cache,
+        );
         let defined = |short: &str| short == "NDT";
         for (cap, disabled) in [(50, None), (500, None), (120, Some("garbled-character"))] {
             let mut config = Config { max_diagnostics_per_file: cap, ..Config::default() };
@@ -617,7 +610,7 @@ mod tests {
         assert!(text.len() > 200 * 1024);
         let model = LanguageModel::from_text(&text);
         let mut cache = PageCache::default();
-        let cached = DocumentAnalysis::with_cache(&text, &model, &mut cache);
+        let cached = DocumentAnalysis::with_cache(&text.as_str().into(), &model, &mut cache);
         // Three page texts, and the first page apart (a first page is read as a text when short).
         assert_eq!((cache.hits, cache.misses), (2996, 4));
         let full = DocumentAnalysis::with_model(&text, &model);

@@ -105,6 +105,8 @@ pub struct Layout {
     /// The document's paragraphs in reading order, merged where a paragraph continues across a
     /// column or page break. Their bodies are shared with the pages' (see [`Paragraph`]).
     pub paragraphs: Vec<Paragraph>,
+    /// How many of the pages' own paragraphs (in page order) each paragraph was merged from.
+    pub merged_from: Vec<u32>,
 }
 
 impl Layout {
@@ -165,29 +167,102 @@ pub fn analyze_page(page_text: &str, page_offset: usize, model: &LanguageModel) 
     PageLayout { range: page_offset..page_offset + page_text.len(), body: Arc::new(body) }
 }
 
+/// How a document is cut into pages (see [`split_pages`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageSplit {
+    /// At form feeds (the document has at least one).
+    FormFeeds,
+    /// Before numbered running headers (at least two were found).
+    Headers,
+    /// One page.
+    Whole,
+}
+
+impl PageSplit {
+    /// Whether a document cut this way into `pages` pages would still be cut this way.
+    fn holds(self, pages: usize) -> bool {
+        match self {
+            PageSplit::FormFeeds => pages > 1,
+            PageSplit::Headers => pages >= 3,
+            PageSplit::Whole => pages == 1,
+        }
+    }
+}
+
 /// Pages of `text`: form feeds when present, else pages that start at a numbered running header
 /// (`Militaire Inlichtingen- en Veiligheidsdienst 37`) when at least two are found, else one page.
 pub fn page_ranges(text: &str) -> Vec<Range<usize>> {
+    split_pages(text).0
+}
+
+/// [`page_ranges`], and which rule cut them.
+pub fn split_pages(text: &str) -> (Vec<Range<usize>>, PageSplit) {
     let form_feed_pages = lines::page_ranges(text);
     if form_feed_pages.len() > 1 {
-        return form_feed_pages;
+        return (form_feed_pages, PageSplit::FormFeeds);
     }
-    let mut starts = vec![0];
+    let starts = header_page_starts(text, 0);
+    if starts.len() < 3 {
+        return (std::iter::once(0..text.len()).collect(), PageSplit::Whole);
+    }
+    (ranges_from_starts(&starts, text.len()), PageSplit::Headers)
+}
+
+/// The pages of `text` in `region` (a run of whole pages of a document cut by `split` into
+/// `pages_outside` pages besides them, changed by an edit), as [`split_pages`] would cut
+/// them: each page is cut by what lies in it alone. `None` when the edit may have changed how
+/// the whole document is cut (then [`split_pages`] must read all of it).
+pub fn resplit_pages(
+    text: &str,
+    region: Range<usize>,
+    split: PageSplit,
+    pages_outside: usize,
+) -> Option<Vec<Range<usize>>> {
+    let bytes = text.as_bytes().get(region.clone())?;
+    let form_feeds = memchr::memchr_iter(0x0c, bytes).map(|i| region.start + i);
+    let ranges = match split {
+        PageSplit::FormFeeds => {
+            let mut start = region.start;
+            let mut out = Vec::new();
+            for i in form_feeds {
+                out.push(start..i);
+                start = i + 1;
+            }
+            out.push(start..region.end);
+            out
+        }
+        PageSplit::Headers => {
+            // A form feed would cut the whole document differently.
+            if form_feeds.count() > 0 {
+                return None;
+            }
+            let starts = header_page_starts(text.get(region.clone())?, region.start);
+            // The region starts a page: the document's start, or a header line.
+            if region.start > 0 && starts.first() != Some(&region.start) {
+                return None;
+            }
+            ranges_from_starts(&starts, region.end)
+        }
+        PageSplit::Whole => return None,
+    };
+    split.holds(pages_outside + ranges.len()).then_some(ranges)
+}
+
+/// Where pages start in `text` (found at `offset` in the buffer) when they start at numbered
+/// headers: the buffer's start, and each header line after it.
+fn header_page_starts(text: &str, offset: usize) -> Vec<usize> {
+    let mut starts = if offset == 0 { vec![0] } else { Vec::new() };
     for r in lines::line_ranges(text) {
         let t = text.get(r.clone()).unwrap_or("");
-        if r.start > 0 && lines::is_numbered_header(t) {
-            starts.push(r.start);
+        if offset + r.start > 0 && lines::is_numbered_header(t) {
+            starts.push(offset + r.start);
         }
     }
-    if starts.len() < 3 {
-        return std::iter::once(0..text.len()).collect();
-    }
-    let mut out = Vec::new();
-    for (i, &s) in starts.iter().enumerate() {
-        let e = starts.get(i + 1).copied().unwrap_or(text.len());
-        out.push(s..e);
-    }
-    out
+    starts
+}
+
+fn ranges_from_starts(starts: &[usize], end: usize) -> Vec<Range<usize>> {
+    starts.iter().enumerate().map(|(i, &s)| s..starts.get(i + 1).copied().unwrap_or(end)).collect()
 }
 
 /// Analyses a whole document. `model` should include the document (see [`LanguageModel`]).
@@ -221,8 +296,8 @@ pub fn assemble_with(
     merge: &mut dyn FnMut(&[&Paragraph]) -> Paragraph,
 ) -> Layout {
     let page_paragraphs = pages.iter().flat_map(PageLayout::paragraphs);
-    let paragraphs = merge_continuations(page_paragraphs, merge);
-    Layout { pages, paragraphs }
+    let (paragraphs, merged_from) = merge_continuations(page_paragraphs, merge);
+    Layout { pages, paragraphs, merged_from }
 }
 
 /// One paragraph from `parts` that continue one another, in order. Its text depends only on
@@ -233,14 +308,21 @@ pub fn merge_paragraphs(text: &str, parts: &[&Paragraph], model: &LanguageModel)
 }
 
 /// Merges a body paragraph that stops mid-sentence at a column or page end with the next body
-/// paragraph when that one starts lowercase (the sentence goes on).
-fn merge_continuations(
+/// paragraph when that one starts lowercase (the sentence goes on). Returns the paragraphs and
+/// how many of `paragraphs` each was merged from. Whether two paragraphs join depends on those
+/// two alone, so a run of them can be merged again without the rest.
+pub fn merge_continuations(
     paragraphs: impl Iterator<Item = Paragraph>,
     merge: &mut dyn FnMut(&[&Paragraph]) -> Paragraph,
-) -> Vec<Paragraph> {
+) -> (Vec<Paragraph>, Vec<u32>) {
     let mut out: Vec<Paragraph> = Vec::with_capacity(paragraphs.size_hint().0);
+    let mut sizes: Vec<u32> = Vec::with_capacity(paragraphs.size_hint().0);
     let mut group: Vec<Paragraph> = Vec::new();
     let mut flush = |group: &mut Vec<Paragraph>, out: &mut Vec<Paragraph>| {
+        if group.is_empty() {
+            return;
+        }
+        sizes.push(group.len() as u32);
         if group.len() > 1 {
             let parts: Vec<&Paragraph> = group.iter().collect();
             out.push(merge(&parts));
@@ -257,5 +339,12 @@ fn merge_continuations(
         group.push(p);
     }
     flush(&mut group, &mut out);
-    out
+    (out, sizes)
+}
+
+impl PageLayout {
+    /// How many paragraphs of its own the page has.
+    pub fn paragraph_count(&self) -> usize {
+        self.body.paragraphs.len()
+    }
 }

@@ -211,7 +211,7 @@ impl Shared {
                 let state = self.page_cache(key);
                 let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 let model = state.model(workspace_model, &text);
-                Arc::new(DocumentAnalysis::with_cache(&text, &model, &mut state.pages))
+                DocumentAnalysis::with_cache(&text, &model, &mut state.pages)
             }
         };
         let analysed = started.elapsed();
@@ -405,15 +405,22 @@ impl Shared {
                         }
                     }
                 }
+                // What hover and references read, made once the user pauses rather than at
+                // the first request; then the page cache of a document the scan analysed.
+                // Not while edits keep coming: it would compete with their analyses.
                 let worker = self.clone();
-                tokio::task::spawn_blocking(move || {
-                    // What hover and references read, made now rather than at the first
-                    // request (unless a newer version is on its way); then the page cache of
-                    // a document the scan analysed.
-                    if worker.documents.version(&doc.key) == doc.version {
-                        doc.analysis.facts();
+                tokio::spawn(async move {
+                    tokio::time::sleep(IDLE_BEFORE_FACTS).await;
+                    if worker.documents.version(&doc.key) != doc.version {
+                        return;
                     }
-                    worker.warm_page_cache(&doc);
+                    let _ = tokio::task::spawn_blocking(move || {
+                        if worker.documents.version(&doc.key) == doc.version {
+                            doc.analysis.facts();
+                        }
+                        worker.warm_page_cache(&doc);
+                    })
+                    .await;
                 });
             }
             Ok(None) => {}
@@ -1330,6 +1337,9 @@ impl Drop for CancelOnDrop {
         self.flag.store(true, Ordering::Relaxed);
     }
 }
+
+/// How long a document stays unedited before its facts are made in the background.
+const IDLE_BEFORE_FACTS: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Drops `value` on a background thread. Freeing the analysis of a large document (tens of
 /// thousands of allocations) would otherwise delay the next diagnostics.

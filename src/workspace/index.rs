@@ -334,14 +334,7 @@ impl WorkspaceIndex {
 /// definitions (acronym and long form) in the same order, and the same acronym uses. Strings
 /// shared between analyses compare by pointer first, so this is a pass over two vectors.
 fn same_tables(old: &DocumentAnalysis, new: &DocumentAnalysis) -> bool {
-    let same = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
-    let (old_defs, new_defs) = (old.definitions(), new.definitions());
-    old_defs.len() == new_defs.len()
-        && old_defs
-            .iter()
-            .zip(new_defs)
-            .all(|(a, b)| same(&a.short, &b.short) && same(&a.long, &b.long))
-        && old.same_uses(new)
+    old.same_definitions(new) && old.same_uses(new)
 }
 
 #[cfg(test)]

@@ -1,0 +1,390 @@
+//! The analysis of an open document's next version: what an edit left unchanged is taken from
+//! the previous version's analysis, and only the edited pages, and the paragraphs that hold or
+//! touch them, are analysed again (through the memos of [`PageCache`], which also answer for
+//! text seen before, as after an undo).
+//!
+//! Work per edit: a comparison of the two texts from both ends (to find what changed), the
+//! edited pages and paragraphs, and copies of the analysis' lists of pages and paragraphs
+//! (pointers and offsets, shared bodies).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::finding::FindingChunk;
+use crate::layout::{self, LanguageModel, PageLayout, Paragraph};
+
+use super::cache::{self, hash_text, PageCache, PageKey};
+use super::facts::{self, DefinitionFact, ParagraphFacts};
+use super::{DocumentAnalysis, Intrinsic, PagesCut};
+
+/// The facts, relative definitions and findings of one paragraph.
+struct ParagraphUnits {
+    facts: Arc<ParagraphFacts>,
+    definitions: Arc<[DefinitionFact]>,
+    findings: FindingChunk,
+}
+
+/// Analyses `text` whole, through the memos of `cache`.
+pub(super) fn analyse_all(
+    text: &str,
+    model: &LanguageModel,
+    cache: &mut PageCache,
+) -> DocumentAnalysis {
+    cache.start_round();
+    let fingerprint = model.fingerprint();
+    let (ranges, split) = layout::split_pages(text);
+    let keys = page_keys(text, &ranges, fingerprint);
+    let (pages, page_findings) = pages_of(text, &ranges, &keys, model, cache);
+    let layout = layout::assemble_with(pages, &mut |parts| {
+        merge_cached(text, parts, model, fingerprint, cache)
+    });
+    let cut = PagesCut { split, keys, fingerprint };
+    let mut paragraph_facts = Vec::with_capacity(layout.paragraphs.len());
+    let mut definitions = Vec::with_capacity(layout.paragraphs.len());
+    let mut paragraph_findings = Vec::with_capacity(layout.paragraphs.len());
+    for p in &layout.paragraphs {
+        let units = paragraph_units(text, p, &ranges, &cut.keys, cache);
+        paragraph_facts.push(units.facts);
+        definitions.push(units.definitions);
+        paragraph_findings.push(units.findings);
+    }
+    let intrinsic = Intrinsic { pages: page_findings, paragraphs: paragraph_findings };
+    DocumentAnalysis::from_units(layout, paragraph_facts, definitions, Some(intrinsic), Some(cut))
+}
+
+/// Analyses `text`, a later version of `old_text` (analysed as `old`), reusing what the edit
+/// left unchanged. `None` when that cannot be known without reading the whole text: `old`
+/// was analysed without a cache or with another model, the document is one page, or the
+/// edit changes how the document is cut into pages.
+pub(super) fn analyse_edit(
+    old_text: &str,
+    old: &DocumentAnalysis,
+    text: &str,
+    model: &LanguageModel,
+    cache: &mut PageCache,
+) -> Option<DocumentAnalysis> {
+    let cut = old.pages_cut.as_ref()?;
+    let fingerprint = model.fingerprint();
+    let old_findings = old.intrinsic.get()?;
+    let old_pages = &old.layout.pages;
+    if cut.fingerprint != fingerprint || cut.keys.len() != old_pages.len() {
+        return None;
+    }
+    let (prefix, suffix) = common_ends(old_text.as_bytes(), text.as_bytes());
+    // What changed: `old_text[prefix..old_end]` became `text[prefix..new_end]`.
+    let old_end = old_text.len() - suffix;
+    let delta = text.len() as isize - old_text.len() as isize;
+    let shift = |at: usize| at.saturating_add_signed(delta);
+    // The pages the edit touches, `first..last` (a page that merely ends or starts where the
+    // edit does counts: the edit may join it to the next).
+    let first = old_pages.partition_point(|p| p.range.end < prefix);
+    let last = old_pages.partition_point(|p| p.range.start <= old_end);
+    if first >= last {
+        return None;
+    }
+    // A paragraph's findings read up to the end of its last line, which can lie on the next
+    // page only when that page holds no line break: then the reach of the edit is unclear.
+    if let Some(before) = first.checked_sub(1).and_then(|i| old_pages.get(i)) {
+        let page = old_text.as_bytes().get(before.range.clone())?;
+        memchr::memchr2(b'\n', b'\r', page)?;
+    }
+    let region = old_pages[first].range.start..shift(old_pages[last - 1].range.end);
+    let outside = old_pages.len() - (last - first);
+    let new_ranges = layout::resplit_pages(text, region, cut.split, outside)?;
+    let new_keys = page_keys(text, &new_ranges, fingerprint);
+    let (new_pages, new_page_findings) = pages_of(text, &new_ranges, &new_keys, model, cache);
+    cache.hits += outside;
+
+    // Pages: those before the edit as they were, the edited ones anew, the rest moved.
+    let moved_page = |p: &PageLayout| p.moved_to(shift(p.range.start));
+    let pages: Vec<PageLayout> = old_pages[..first]
+        .iter()
+        .cloned()
+        .chain(new_pages)
+        .chain(old_pages[last..].iter().map(moved_page))
+        .collect();
+    let keys: Vec<PageKey> = splice(&cut.keys, first..last, new_keys, |k| *k);
+    let page_findings =
+        splice(&old_findings.pages, first..last, new_page_findings, |c| c.shifted(delta));
+    let ranges: Vec<Range<usize>> = pages.iter().map(|p| p.range.clone()).collect();
+
+    // The pages' own paragraphs in page order: the edited pages' are `window` of them (old)
+    // and `new_window` (new). Paragraph groups (merged across breaks) that hold or border on
+    // them are merged again: whether two paragraphs join depends on those two alone.
+    let count = |pages: &[PageLayout]| pages.iter().map(PageLayout::paragraph_count).sum::<usize>();
+    let window_start = count(&old_pages[..first]);
+    let window_end = window_start + count(&old_pages[first..last]);
+    let new_window_end = window_start + count(&pages[first..first + new_ranges.len()]);
+    let groups = &old.layout.merged_from;
+    let group_starts: Vec<usize> = groups
+        .iter()
+        .scan(0usize, |at, &n| {
+            let start = *at;
+            *at += n as usize;
+            Some(start)
+        })
+        .collect();
+    let total = group_starts.last().map_or(0, |s| s + groups.last().map_or(0, |&n| n as usize));
+    let group_of = |i: usize| group_starts.partition_point(|&s| s <= i).saturating_sub(1);
+    // Groups `first_group..end_group` are merged again; they cover page paragraphs
+    // `from..to` (old numbering).
+    let first_group = if window_start == 0 { 0 } else { group_of(window_start - 1) };
+    let end_group = if window_end >= total { groups.len() } else { group_of(window_end) + 1 };
+    let from = group_starts.get(first_group).copied().unwrap_or(total).min(window_start);
+    let to = group_starts.get(end_group).copied().unwrap_or(total).max(window_end);
+    let new_to = to - window_end + new_window_end;
+    let remerged = page_paragraphs(&pages, from..new_to);
+    let (regrouped, regrouped_sizes) =
+        layout::merge_continuations(remerged.into_iter(), &mut |parts| {
+            merge_cached(text, parts, model, fingerprint, cache)
+        });
+
+    let regrouped_units: Vec<ParagraphUnits> =
+        regrouped.iter().map(|p| paragraph_units(text, p, &ranges, &keys, cache)).collect();
+    let old_paragraphs = &old.layout.paragraphs;
+    let moved_paragraph = |p: &Paragraph| p.shifted(delta);
+    let paragraphs: Vec<Paragraph> = old_paragraphs[..first_group]
+        .iter()
+        .cloned()
+        .chain(regrouped)
+        .chain(old_paragraphs[end_group..].iter().map(moved_paragraph))
+        .collect();
+    let merged_from = splice(groups, first_group..end_group, regrouped_sizes, |n| *n);
+    let mut paragraph_facts = Vec::with_capacity(paragraphs.len());
+    let mut definitions = Vec::with_capacity(paragraphs.len());
+    let mut paragraph_findings = Vec::with_capacity(paragraphs.len());
+    paragraph_facts.extend_from_slice(&old.paragraph_facts[..first_group]);
+    definitions.extend_from_slice(&old.paragraph_definitions[..first_group]);
+    paragraph_findings.extend_from_slice(&old_findings.paragraphs[..first_group]);
+    // Paragraphs before the edit whose findings read into it (up to the end of their last
+    // line): only those ending on the page before the edited ones can.
+    let page_before_starts = first.checked_sub(1).map_or(0, |i| count(&old_pages[..i]));
+    let mut group = first_group;
+    while group > 0 && group_starts[group - 1] + groups[group - 1] as usize > page_before_starts {
+        group -= 1;
+        let p = &paragraphs[group];
+        if p.context_span(text).end >= prefix {
+            let again = paragraph_units(text, p, &ranges, &keys, cache);
+            paragraph_findings[group] = again.findings;
+        }
+    }
+    for unit in regrouped_units {
+        paragraph_facts.push(unit.facts);
+        definitions.push(unit.definitions);
+        paragraph_findings.push(unit.findings);
+    }
+    paragraph_facts.extend_from_slice(&old.paragraph_facts[end_group..]);
+    definitions.extend_from_slice(&old.paragraph_definitions[end_group..]);
+    paragraph_findings
+        .extend(old_findings.paragraphs[end_group..].iter().map(|c| c.shifted(delta)));
+
+    let layout = layout::Layout { pages, paragraphs, merged_from };
+    let intrinsic = Intrinsic { pages: page_findings, paragraphs: paragraph_findings };
+    let cut = PagesCut { split: cut.split, keys, fingerprint };
+    Some(DocumentAnalysis::from_units(
+        layout,
+        paragraph_facts,
+        definitions,
+        Some(intrinsic),
+        Some(cut),
+    ))
+}
+
+/// `old` with `old[range]` replaced by `new`, and `keep` applied to the kept items after it.
+fn splice<T: Clone>(
+    old: &[T],
+    range: Range<usize>,
+    new: Vec<T>,
+    after: impl Fn(&T) -> T,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(old.len() - range.len() + new.len());
+    out.extend_from_slice(&old[..range.start]);
+    out.extend(new);
+    out.extend(old[range.end..].iter().map(after));
+    out
+}
+
+/// The pages' own paragraphs numbered `wanted` in page order, placed in the buffer.
+fn page_paragraphs(pages: &[PageLayout], wanted: Range<usize>) -> Vec<Paragraph> {
+    let mut out = Vec::with_capacity(wanted.len());
+    let mut at = 0;
+    for page in pages {
+        let n = page.paragraph_count();
+        if at + n > wanted.start && at < wanted.end {
+            let skip = wanted.start.saturating_sub(at);
+            let take = (wanted.end - at).min(n) - skip;
+            out.extend(page.paragraphs().skip(skip).take(take));
+        }
+        at += n;
+        if at >= wanted.end {
+            break;
+        }
+    }
+    out
+}
+
+/// The lengths of the longest common prefix of `a` and `b`, and of the longest common suffix
+/// of what is left after it (so the two never overlap), both on character boundaries when `a`
+/// and `b` are UTF-8.
+fn common_ends(a: &[u8], b: &[u8]) -> (usize, usize) {
+    const BLOCK: usize = 256;
+    let shorter = a.len().min(b.len());
+    let mut prefix = 0;
+    // Whole blocks compare as slices (vectorised), the last one byte by byte.
+    while prefix + BLOCK <= shorter && a[prefix..prefix + BLOCK] == b[prefix..prefix + BLOCK] {
+        prefix += BLOCK;
+    }
+    while prefix < shorter && a[prefix] == b[prefix] {
+        prefix += 1;
+    }
+    let room = shorter - prefix;
+    let mut suffix = 0;
+    while suffix + BLOCK <= room
+        && a[a.len() - suffix - BLOCK..a.len() - suffix]
+            == b[b.len() - suffix - BLOCK..b.len() - suffix]
+    {
+        suffix += BLOCK;
+    }
+    while suffix < room && a[a.len() - suffix - 1] == b[b.len() - suffix - 1] {
+        suffix += 1;
+    }
+    // Back to character boundaries: a byte shared inside a multi-byte character is not a
+    // character shared.
+    while prefix > 0 && is_continuation(a.get(prefix)) {
+        prefix -= 1;
+    }
+    while suffix > 0 && is_continuation(a.get(a.len() - suffix)) {
+        suffix -= 1;
+    }
+    (prefix, suffix)
+}
+
+fn is_continuation(byte: Option<&u8>) -> bool {
+    byte.is_some_and(|b| (b & 0xC0) == 0x80)
+}
+
+/// What each page's layout depends on (see [`PageKey`]).
+fn page_keys(text: &str, ranges: &[Range<usize>], fingerprint: u64) -> Vec<PageKey> {
+    ranges
+        .iter()
+        .map(|r| (hash_text(text.get(r.clone()).unwrap_or("")), fingerprint, r.start > 0))
+        .collect()
+}
+
+/// The page layouts and page findings of `ranges` of `text`: from the memo where their text
+/// (and model) was seen, else decoded (on all cores when there are many).
+fn pages_of(
+    text: &str,
+    ranges: &[Range<usize>],
+    keys: &[PageKey],
+    model: &LanguageModel,
+    cache: &mut PageCache,
+) -> (Vec<PageLayout>, Vec<FindingChunk>) {
+    let mut seen = std::collections::HashSet::new();
+    let (missing_keys, missing_ranges): (Vec<PageKey>, Vec<_>) = ranges
+        .iter()
+        .zip(keys)
+        .filter(|(_, key)| !cache.pages.contains(key) && seen.insert(**key))
+        .map(|(range, key)| (*key, range.clone()))
+        .unzip();
+    cache.misses += missing_keys.len();
+    cache.hits += ranges.len() - missing_keys.len();
+    let decoded = layout::analyze_pages(text, &missing_ranges, model);
+    for (key, page) in missing_keys.into_iter().zip(decoded) {
+        cache.pages.insert(key, Arc::new(page));
+    }
+    let mut pages = Vec::with_capacity(ranges.len());
+    let mut findings = Vec::with_capacity(ranges.len());
+    for (range, &key) in ranges.iter().zip(keys) {
+        let page_text = text.get(range.clone()).unwrap_or("");
+        let page = cache.pages.get_or(key, || {
+            // Unreachable (every key was decoded above), but cheap to handle.
+            cache.misses += 1;
+            Arc::new(layout::analyze_page(page_text, range.start, model))
+        });
+        let page = page.moved_to(range.start);
+        let found = cache.page_findings.get_or(key, || {
+            let relative = -(range.start as isize);
+            super::own_page_findings(text, &page).iter().map(|f| f.shifted(relative)).collect()
+        });
+        findings.push(FindingChunk::new(range.start, found));
+        pages.push(page);
+    }
+    (pages, findings)
+}
+
+/// One paragraph from `parts`, which continue one another (see [`layout::merge_paragraphs`]),
+/// from the memo when their text and relative places were seen.
+fn merge_cached(
+    text: &str,
+    parts: &[&Paragraph],
+    model: &LanguageModel,
+    fingerprint: u64,
+    cache: &mut PageCache,
+) -> Paragraph {
+    let anchor = parts.first().and_then(|p| p.segments().next()).map_or(0, |s| s.start);
+    let key = cache::merge_key(text, parts, anchor, fingerprint);
+    let merged = cache
+        .merged
+        .get_or(key, || Arc::new((anchor, layout::merge_paragraphs(text, parts, model))));
+    let (at, paragraph) = &*merged;
+    paragraph.shifted(anchor as isize - *at as isize)
+}
+
+/// The facts, definitions and findings of paragraph `p` of `text` (cut into pages `ranges`
+/// with `keys`), from the memos where its text (and context) was seen.
+fn paragraph_units(
+    text: &str,
+    p: &Paragraph,
+    ranges: &[Range<usize>],
+    keys: &[PageKey],
+    cache: &mut PageCache,
+) -> ParagraphUnits {
+    let found =
+        cache.paragraph_facts.get_or(p.text_hash(), || Arc::new(facts::paragraph_facts(&p.text)));
+    let definitions = if facts::defines_anything(&found) {
+        cache
+            .paragraph_definitions
+            .get_or(p.fingerprint_with(0), || facts::paragraph_definitions(p, &found).into())
+    } else {
+        no_definitions()
+    };
+    let span = p.context_span(text);
+    let anchor = span.start;
+    let fingerprint = p.fingerprint_with(super::context_hash(text, &span, ranges, keys));
+    let found_here = cache.paragraph_findings.get_or(fingerprint, || {
+        let sentences =
+            cache.sentences.get_or(p.text_hash(), || layout::sentences::sentences(&p.text).into());
+        layout::rules::findings_of_paragraph(text, p, &sentences)
+            .iter()
+            .map(|f| f.shifted(-(anchor as isize)))
+            .collect()
+    });
+    ParagraphUnits { facts: found, definitions, findings: FindingChunk::new(anchor, found_here) }
+}
+
+/// The definitions of a paragraph that defines nothing: one list for all of them.
+pub(super) fn no_definitions() -> Arc<[DefinitionFact]> {
+    static EMPTY: std::sync::LazyLock<Arc<[DefinitionFact]>> =
+        std::sync::LazyLock::new(|| Arc::from(Vec::new()));
+    EMPTY.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_ends_stop_at_the_change_and_at_character_boundaries() {
+        let long = "a".repeat(1000);
+        let a = format!("{long}é{long}");
+        let b = format!("{long}è{long}");
+        // `é` and `è` share their first byte: the prefix stops before the character.
+        assert_eq!(common_ends(a.as_bytes(), b.as_bytes()), (1000, 1000));
+        assert_eq!(common_ends(b"abc", b"abc"), (3, 0));
+        assert_eq!(common_ends(b"abc", b"abxc"), (2, 1));
+        // A repeated letter: the suffix leaves room for the prefix.
+        assert_eq!(common_ends(b"aaa", b"aaaa"), (3, 0));
+        assert_eq!(common_ends(b"", b"x"), (0, 0));
+    }
+}

@@ -1,0 +1,176 @@
+//! An open document's analysis after edits (which reuses what each edit left unchanged, see
+//! `src/analysis/incremental.rs`) equals a fresh analysis of the same text: layout, facts,
+//! definitions and findings. Random edit sequences on documents cut into pages in each way
+//! (form feeds, numbered running headers, one page), of two columns and one, in Dutch and
+//! English; inserts include page breaks, running headers, line breaks, hyphenated breaks,
+//! definitions and non-BMP characters.
+
+#[path = "support/layout_pages.rs"]
+mod common;
+
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use scholion::analysis::{DocumentAnalysis, PageCache};
+use scholion::finding::Finding;
+use scholion::layout::LanguageModel;
+
+/// Inserted texts: what changes pages (form feeds, running headers), paragraphs (blank lines,
+/// hyphenated breaks) and facts (definitions, acronyms), and characters of every width.
+const PIECES: &[&str] = &[
+    "e",
+    " ",
+    "\n",
+    "\n\n",
+    "\u{c}",
+    "organisatie-\n",
+    "Militaire Inlichtingen- en Veiligheidsdienst 41\n",
+    "Team Caribisch Gebied (TCG) ",
+    " de MIVD en de NAVO",
+    "Oekra\u{221a}\u{d8}ne",
+    "😀𝔘",
+    "Kop\n",
+    ". Daarna",
+];
+
+/// The documents edited: (name, text).
+fn documents() -> Vec<(&'static str, String)> {
+    let seeds: Vec<String> = common::seeds().into_iter().map(|s| s.text).collect();
+    let suites = common::generated_suites();
+    let generated = |suite: usize, pages: usize, seed: u64| {
+        let (_, prose, style) = suites[suite];
+        common::generate(&common::prose(prose), style, pages, seed).text
+    };
+    vec![
+        ("seeds, form feeds", seeds.join("\u{c}")),
+        ("seeds, running headers", seeds.join("\n")),
+        // A page's last line runs on to the next page's first (no line break at the form
+        // feed): findings of the one read the other.
+        ("seeds, form feeds without line ends", {
+            let trimmed: Vec<&str> = seeds.iter().map(|s| s.trim_end()).collect();
+            trimmed.join("\u{c}")
+        }),
+        ("dutch two columns, form feeds", generated(0, 4, 3)),
+        ("english two columns, running headers", generated(1, 4, 5).replace('\u{c}', "")),
+        ("dutch one column, form feeds", generated(4, 3, 7)),
+        ("one page", seeds[0].clone()),
+    ]
+}
+
+/// Findings with absolute ranges, in a fixed order.
+fn sorted_findings(analysis: &DocumentAnalysis, text: &str) -> Vec<Finding> {
+    scholion::finding::absolute_in_order(analysis.intrinsic_findings(text))
+}
+
+fn assert_same(edited: &DocumentAnalysis, fresh: &DocumentAnalysis, text: &str, what: &str) {
+    assert_eq!(edited.layout.pages, fresh.layout.pages, "{what}: pages");
+    assert_eq!(edited.layout.paragraphs, fresh.layout.paragraphs, "{what}: paragraphs");
+    assert_eq!(edited.layout, fresh.layout, "{what}: layout");
+    assert_eq!(edited.definitions(), fresh.definitions(), "{what}: definitions");
+    let (a, b) = (edited.facts(), fresh.facts());
+    assert_eq!(a.uses, b.uses, "{what}: uses");
+    assert_eq!(a.terms, b.terms, "{what}: terms");
+    assert_eq!(a.headings, b.headings, "{what}: headings");
+    assert_eq!(sorted_findings(edited, text), sorted_findings(fresh, text), "{what}: findings");
+}
+
+/// Replaces `len` bytes at `at` (both moved to character boundaries) with `insert`.
+fn edit(text: &str, at: usize, len: usize, insert: &str) -> String {
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(at);
+    let end = floor(start + len).max(start);
+    let mut out = String::with_capacity(text.len() + insert.len());
+    out.push_str(&text[..start]);
+    out.push_str(insert);
+    out.push_str(&text[end..]);
+    out
+}
+
+fn edits() -> impl Strategy<Value = Vec<(f64, usize, usize)>> {
+    // (where, as a fraction of the text; bytes removed; piece inserted, or none)
+    prop::collection::vec(
+        (0.0..1.0f64, prop_oneof![Just(0usize), 0..3usize, 0..400usize], 0..PIECES.len() + 1),
+        1..8,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn edited_analysis_equals_a_fresh_one(doc in 0..7usize, steps in edits()) {
+        let (name, original) = &documents()[doc];
+        let model = LanguageModel::from_text(original);
+        let mut cache = PageCache::default();
+        let mut text = original.clone();
+        DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
+        for (i, (place, removed, piece)) in steps.iter().enumerate() {
+            let insert = PIECES.get(*piece).copied().unwrap_or("");
+            text = edit(&text, (place * text.len() as f64) as usize, *removed, insert);
+            let edited = DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
+            let fresh = DocumentAnalysis::with_model(&text, &model);
+            assert_same(&edited, &fresh, &text, &format!("{name}, edit {i}"));
+        }
+    }
+}
+
+/// Typing in the middle of a long document decodes only the page typed on, and an undo
+/// finds the page it had before in the cache.
+#[test]
+fn typing_decodes_one_page_per_keystroke() {
+    let seeds: Vec<String> = common::seeds().into_iter().map(|s| s.text).collect();
+    let text: String = (0..30).map(|i| seeds[i % 3].as_str()).collect::<Vec<_>>().join("\u{c}");
+    let model = LanguageModel::from_text(&text);
+    let mut cache = PageCache::default();
+    DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
+    let at = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    let mut typed = text.clone();
+    let before = cache.misses;
+    for (n, c) in "dienst".chars().enumerate() {
+        typed.insert(at + n, c);
+        DocumentAnalysis::with_cache(&Arc::from(typed.as_str()), &model, &mut cache);
+    }
+    assert_eq!(cache.misses - before, 6, "one page decoded per keystroke");
+    assert_eq!((cache.from_previous, cache.whole), (6, 1));
+    let undone = DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
+    assert_eq!(cache.misses - before, 6, "the undo's page came from the cache");
+    assert_same(&undone, &DocumentAnalysis::with_model(&text, &model), &text, "undo");
+}
+
+/// An edit on one page can join its first paragraph to the last one of the page before (the
+/// sentence goes on) or split them again: the paragraphs on both sides are merged anew.
+#[test]
+fn edits_join_and_split_paragraphs_across_page_breaks() {
+    let page = |n: usize, first: &str| {
+        format!(
+            "Kop {n}\n\n{first} in het buitenland werkt de dienst al jaren samen met\n\
+             de partners van de NAVO. Het werk van de dienst gaat door en wordt\n"
+        )
+    };
+    let pages: Vec<String> = (0..5).map(|n| page(n, "Vooral")).collect();
+    let text = pages.join("\u{c}");
+    let model = LanguageModel::from_text(&text);
+    let mut cache = PageCache::default();
+    let first = DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
+    // Page 2 starts lowercase: it continues the sentence that page 1 ends with.
+    let joined_text = text.replacen("Kop 2\n\nVooral", "Kop 2\n\nvooral", 1);
+    let joined = DocumentAnalysis::with_cache(&Arc::from(joined_text.as_str()), &model, &mut cache);
+    assert_eq!(joined.layout.paragraphs.len() + 1, first.layout.paragraphs.len());
+    assert_same(
+        &joined,
+        &DocumentAnalysis::with_model(&joined_text, &model),
+        &joined_text,
+        "joined",
+    );
+    // And back.
+    let split = DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
+    assert_eq!(split.layout.paragraphs.len(), first.layout.paragraphs.len());
+    assert_same(&split, &DocumentAnalysis::with_model(&text, &model), &text, "split");
+    assert_eq!((cache.from_previous, cache.whole), (2, 1));
+}
