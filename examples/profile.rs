@@ -33,6 +33,7 @@ fn main() {
             args.get(1).and_then(|n| n.parse().ok()).unwrap_or(EDIT_ROUNDS),
             args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1.0),
         ),
+        Some("findings") => findings(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1.0)),
         Some("scan") => {
             let Some(dir) = args.get(1) else { return usage() };
             let limit = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);
@@ -43,7 +44,7 @@ fn main() {
 }
 
 fn usage() {
-    eprintln!("profile edit [ROUNDS [MB]] | profile scan DIR [FILES]");
+    eprintln!("profile edit [ROUNDS [MB]] | profile findings [MB] | profile scan DIR [FILES]");
     std::process::exit(2);
 }
 
@@ -65,6 +66,32 @@ fn edit(rounds: u32, mb: f64) {
         std::hint::black_box(edit_round(current, &model, &mut cache));
     }
     println!("{:?} per edit", started.elapsed() / rounds.max(1));
+}
+
+/// The findings of an analysed document of `mb` MB (as after an edit), 20 times, with the
+/// default settings and a few acronyms defined.
+fn findings(mb: f64) {
+    let seeds = corpus::Seeds::load(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let text: Arc<str> = seeds.document((mb * 1024.0 * 1024.0) as usize, 2, 0).into();
+    let model = LanguageModel::from_text(&text);
+    let analysis = DocumentAnalysis::with_cache(&text, &model, &mut PageCache::default());
+    let config = scholion::config::Config::default();
+    let is_defined = |short: &str| matches!(short, "MIVD" | "AIVD" | "NAVO" | "JSCU");
+    let started = Instant::now();
+    for _ in 0..20 {
+        std::hint::black_box(findings_round(&text, &analysis, &is_defined, &config));
+    }
+    println!("{:?} per findings", started.elapsed() / 20);
+}
+
+#[inline(never)]
+fn findings_round(
+    text: &str,
+    analysis: &DocumentAnalysis,
+    is_defined: scholion::analysis::IsDefined,
+    config: &scholion::config::Config,
+) -> usize {
+    scholion::analysis::findings(text, analysis, is_defined, config).len()
 }
 
 #[inline(never)]

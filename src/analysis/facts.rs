@@ -88,6 +88,8 @@ pub struct ParagraphFacts {
     /// Definitions, in stream offsets.
     definitions: Vec<ParagraphDefinition>,
     uses: Vec<(Arc<str>, Range<usize>)>,
+    /// The distinct short forms of `uses` (the uses of one share its string).
+    use_keys: Vec<Arc<str>>,
     terms: Vec<(Arc<str>, Range<usize>)>,
 }
 
@@ -103,6 +105,20 @@ pub fn paragraph_facts(text: &str) -> ParagraphFacts {
     // Split once, and only for a paragraph that defines something.
     let sentences =
         if definitions.is_empty() { Vec::new() } else { layout::sentences::sentences(text) };
+    let mut use_keys: Vec<Arc<str>> = Vec::new();
+    let uses = acronyms::find_known_uses(text, &known)
+        .into_iter()
+        .map(|u| {
+            let key = match use_keys.iter().find(|k| ***k == *u.short) {
+                Some(key) => key.clone(),
+                None => {
+                    use_keys.push(Arc::from(u.short));
+                    use_keys[use_keys.len() - 1].clone()
+                }
+            };
+            (key, u.range)
+        })
+        .collect();
     ParagraphFacts {
         definitions: definitions
             .into_iter()
@@ -117,10 +133,8 @@ pub fn paragraph_facts(text: &str) -> ParagraphFacts {
                 }
             })
             .collect(),
-        uses: acronyms::find_known_uses(text, &known)
-            .into_iter()
-            .map(|u| (Arc::from(u.short), u.range))
-            .collect(),
+        uses,
+        use_keys,
         terms: acronyms::find_named_terms(text)
             .into_iter()
             .map(|t| (Arc::from(t.key), t.range))
@@ -223,18 +237,40 @@ pub fn uses_where<'a>(
     keep: &mut dyn FnMut(&'a str) -> bool,
 ) -> Vec<(&'a Arc<str>, Range<usize>)> {
     let mut kept: Vec<(&'a Arc<str>, Range<usize>)> = Vec::new();
+    // Asked once per short form of a paragraph (its uses share the key's string).
+    let mut kept_keys: Vec<bool> = Vec::new();
     for (paragraph, found) in layout.paragraphs.iter().zip(found) {
+        kept_keys.clear();
+        kept_keys.extend(found.use_keys.iter().map(|key| keep(key)));
+        if !kept_keys.contains(&true) {
+            continue;
+        }
         for (key, range) in &found.uses {
-            if keep(key) {
+            let index = found.use_keys.iter().position(|k| Arc::ptr_eq(k, key));
+            if index.is_some_and(|i| kept_keys[i]) {
                 if let Some(range) = to_buffer(paragraph, range.clone()) {
                     kept.push((key, range));
                 }
             }
         }
     }
-    kept.sort_unstable_by(|a, b| (a.1.start, a.1.end, &**a.0).cmp(&(b.1.start, b.1.end, &**b.0)));
-    kept.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
-    kept
+    // Buffer order (paragraphs come in reading order), then by key where ranges are equal.
+    let order =
+        radix_sort(kept.iter().enumerate().map(|(i, (_, r))| (range_key(r), i as u32)).collect());
+    let mut sorted: Vec<(&'a Arc<str>, Range<usize>)> =
+        order.iter().map(|&(_, i)| kept[i as usize].clone()).collect();
+    for run in sorted.chunk_by_mut(|a, b| a.1 == b.1) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        }
+    }
+    sorted.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
+    sorted
+}
+
+/// Orders ranges by start, then length (for [`radix_sort`]).
+fn range_key(r: &Range<usize>) -> u64 {
+    (r.start as u64) << 16 | r.len().min(0xFFFF) as u64
 }
 
 /// How often each short form is used in `found`.
@@ -246,37 +282,53 @@ pub fn use_counts(found: &[Arc<ParagraphFacts>]) -> foldhash::HashMap<&str, usiz
     counts
 }
 
-/// Whether two lists of paragraph facts hold the same acronym uses (by key, in order):
-/// shared facts compare by pointer.
+/// Whether two lists of paragraph facts hold the same acronym uses (by key, in order).
 pub fn same_uses(a: &[Arc<ParagraphFacts>], b: &[Arc<ParagraphFacts>]) -> bool {
-    let with_uses = |f: &[Arc<ParagraphFacts>]| -> Vec<*const ParagraphFacts> {
-        f.iter().filter(|p| !p.uses.is_empty()).map(Arc::as_ptr).collect()
-    };
-    if with_uses(a) == with_uses(b) {
-        return true;
-    }
-    let uses = |f: &[Arc<ParagraphFacts>]| -> Vec<Arc<str>> {
-        f.iter().flat_map(|p| p.uses.iter().map(|(k, _)| k.clone())).collect()
-    };
-    uses(a) == uses(b)
+    same_by_paragraph(a, b, |f| &f.uses, |x, y| same_str(&x.0, &y.0))
 }
 
 /// Whether two lists of paragraph definitions (as [`paragraph_definitions`] gives them) hold
-/// the same acronyms and long forms in the same order: shared lists compare by pointer.
+/// the same acronyms and long forms in the same order.
 pub fn same_definitions(a: &[Arc<[DefinitionFact]>], b: &[Arc<[DefinitionFact]>]) -> bool {
-    let lists = |d: &[Arc<[DefinitionFact]>]| -> Vec<*const [DefinitionFact]> {
-        d.iter().filter(|p| !p.is_empty()).map(Arc::as_ptr).collect()
-    };
-    if lists(a) == lists(b) {
+    same_by_paragraph(
+        a,
+        b,
+        |d| d,
+        |x, y| same_str(&x.short, &y.short) && same_str(&x.long, &y.long),
+    )
+}
+
+/// Strings shared between analyses compare by pointer first.
+fn same_str(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
+}
+
+/// Whether the `items` of two per-paragraph lists are `equal`, in order. Lists shared by both
+/// (the paragraphs an edit left alone) are skipped by pointer: after an edit that kept the
+/// paragraphs, this compares the edited ones' items only.
+fn same_by_paragraph<L: ?Sized, T>(
+    a: &[Arc<L>],
+    b: &[Arc<L>],
+    items: impl Fn(&L) -> &[T],
+    equal: impl Fn(&T, &T) -> bool,
+) -> bool {
+    let same_items =
+        |x: &[T], y: &[T]| x.len() == y.len() && x.iter().zip(y).all(|(x, y)| equal(x, y));
+    if a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| Arc::ptr_eq(x, y) || same_items(items(x), items(y)))
+    {
         return true;
     }
-    let same = |x: &Arc<str>, y: &Arc<str>| Arc::ptr_eq(x, y) || x == y;
-    let (a, b) = (a.iter().flat_map(|d| d.iter()), b.iter().flat_map(|d| d.iter()));
-    a.map(Some).chain([None]).zip(b.map(Some).chain([None])).all(|pair| match pair {
-        (Some(x), Some(y)) => same(&x.short, &y.short) && same(&x.long, &y.long),
-        (None, None) => true,
-        _ => false,
-    })
+    // Items may have moved between paragraphs: compare them all, in order.
+    let mut xs = a.iter().flat_map(|l| items(l).iter());
+    let mut ys = b.iter().flat_map(|l| items(l).iter());
+    loop {
+        match (xs.next(), ys.next()) {
+            (Some(x), Some(y)) if equal(x, y) => {}
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
 }
 
 /// Buffer order, and by key where two mentions share a range (rare), so equal mentions end up
@@ -286,13 +338,7 @@ fn sort_mentions(mentions: &mut [Mention]) {
     // Start, then length (ranges with one start order by their end); the radix sort is
     // stable, so equal ranges keep their order here.
     let order = radix_sort(
-        mentions
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                ((m.range.start as u64) << 16 | m.range.len().min(0xFFFF) as u64, i as u32)
-            })
-            .collect(),
+        mentions.iter().enumerate().map(|(i, m)| (range_key(&m.range), i as u32)).collect(),
     );
     // Out[i] = in[order[i]], by following each cycle of the permutation with swaps.
     let mut from: Vec<u32> = order.iter().map(|&(_, i)| i).collect();

@@ -236,13 +236,20 @@ pub fn findings(
     is_defined: IsDefined,
     config: &Config,
 ) -> Vec<Finding> {
-    let enabled = |f: &Located| config.rule(f.finding.rule).enabled;
+    let rules = RuleFilter::new(config);
+    let enabled = |f: &Located| rules.enabled(f.finding.rule);
     let undefined = UndefinedAcronyms::new(analysis, is_defined);
     let undefined: Vec<Located> = undefined.iter().filter(enabled).collect();
     let mut chunks: Vec<&FindingChunk> = analysis.intrinsic_chunks(text).collect();
     chunks.sort_by_key(|chunk| chunk.starts_at);
-    let counts: Vec<usize> =
-        chunks.iter().map(|chunk| chunk.iter().filter(enabled).count()).collect();
+    let all_enabled = rules.all_enabled();
+    let counts: Vec<usize> = chunks
+        .iter()
+        .map(|chunk| match all_enabled {
+            true => chunk.findings.len(),
+            false => chunk.iter().filter(enabled).count(),
+        })
+        .collect();
     let total = counts.iter().sum::<usize>() + undefined.len();
     let cap = config.max_diagnostics_per_file;
     // Walk the chunks in order of where their findings can start, until more than the cap of
@@ -272,8 +279,12 @@ pub fn findings(
     } else {
         seen = chunks.iter().flat_map(|chunk| chunk.iter()).filter(enabled).collect();
     }
-    let unseen: usize = counts[walked..].iter().sum();
-    rules::apply_settings_with_unseen(seen.into_iter().chain(undefined), unseen, config)
+    // Undefined acronyms after the last chunk walked are counted too, not ordered.
+    let boundary = chunks.get(walked).map_or(usize::MAX, |c| c.starts_at);
+    let undefined_seen = undefined.partition_point(|f| f.range().start < boundary);
+    let unseen: usize = counts[walked..].iter().sum::<usize>() + undefined.len() - undefined_seen;
+    let candidates = seen.into_iter().chain(undefined.into_iter().take(undefined_seen));
+    rules::apply_settings_with_unseen(candidates, unseen, config)
 }
 
 /// The findings a document shows first, computed from the start of the text only as far as
@@ -296,7 +307,8 @@ pub fn leading_findings(
         return None;
     }
     let cap = config.max_diagnostics_per_file;
-    let enabled = |f: &Finding| config.rule(f.rule).enabled;
+    let rules = RuleFilter::new(config);
+    let enabled = |f: &Finding| rules.enabled(f.rule);
     // In text order, as the uses are.
     let undefined: Vec<Finding> = UndefinedAcronyms::new(analysis, is_defined)
         .iter()
@@ -341,6 +353,36 @@ pub fn leading_findings(
     None
 }
 
+/// Which rules the settings enable, remembered per rule: asked for every finding, and a
+/// document has a handful of rules and thousands of findings.
+struct RuleFilter<'c> {
+    config: &'c Config,
+    /// By the address of the rule's code (a `&'static str`; one code at two addresses only
+    /// costs a second entry).
+    known: std::cell::RefCell<Vec<(usize, bool)>>,
+}
+
+impl<'c> RuleFilter<'c> {
+    fn new(config: &'c Config) -> Self {
+        RuleFilter { config, known: Default::default() }
+    }
+
+    /// Whether the settings turn no rule off.
+    fn all_enabled(&self) -> bool {
+        self.config.rules.values().all(|setting| setting.enabled)
+    }
+
+    fn enabled(&self, rule: &'static str) -> bool {
+        let address = rule.as_ptr() as usize;
+        if let Some(&(_, on)) = self.known.borrow().iter().find(|(a, _)| *a == address) {
+            return on;
+        }
+        let on = self.config.rule(rule).enabled;
+        self.known.borrow_mut().push((address, on));
+        on
+    }
+}
+
 /// Below this size the complete findings take a few milliseconds.
 const LEADING_MIN_BYTES: usize = 64 * 1024;
 
@@ -353,47 +395,64 @@ enum Unit<'a> {
 /// The `undefined-acronym` findings: one finding per acronym (and length of its uses), placed
 /// at each use through [`Located`], so a document with thousands of uses of an undefined
 /// acronym formats its message once.
-struct UndefinedAcronyms<'a> {
-    /// The uses of undefined acronyms, in text order.
-    uses: Vec<(&'a Arc<str>, Range<usize>)>,
-    /// By short form and use length.
-    templates: foldhash::HashMap<(&'a str, usize), Finding>,
+struct UndefinedAcronyms {
+    /// The uses of undefined acronyms, in text order, with their template.
+    uses: Vec<(u32, Range<usize>)>,
+    /// One per short form and use length.
+    templates: Vec<Finding>,
 }
 
-impl<'a> UndefinedAcronyms<'a> {
-    fn new(analysis: &'a DocumentAnalysis, is_defined: IsDefined) -> Self {
+impl UndefinedAcronyms {
+    fn new<'a>(analysis: &'a DocumentAnalysis, is_defined: IsDefined) -> Self {
         // Decided once per short form; only the undefined ones' uses are placed in the buffer.
         let mut undefined: foldhash::HashMap<&'a str, bool> = foldhash::HashMap::default();
-        let mut keep = |key: &'a str| {
-            *undefined
-                .entry(key)
-                .or_insert_with(|| crate::acronyms::is_plausible_acronym(key) && !is_defined(key))
+        let mut keep = |key: &'a str| match undefined.get(key) {
+            Some(&keep) => keep,
+            None => {
+                let keep = crate::acronyms::is_plausible_acronym(key) && !is_defined(key);
+                undefined.insert(key, keep);
+                keep
+            }
         };
-        let uses = facts::uses_where(&analysis.layout, &analysis.paragraph_facts, &mut keep);
-        let mut templates = foldhash::HashMap::default();
-        for (key, range) in &uses {
-            templates.entry((&***key, range.len())).or_insert_with(|| Finding {
-                rule: "undefined-acronym",
-                severity: Severity::Information,
-                message: format!(
-                    "`{key}` is not defined in any workspace document nor in a glossary; \
-                     write its expansion once as `Expansion ({key})` or add it to \
-                     .scholion/glossary.toml"
-                ),
-                range: 0..range.len(),
-                fixes: Vec::new(),
-                related: Vec::new(),
+        let kept = facts::uses_where(&analysis.layout, &analysis.paragraph_facts, &mut keep);
+        // A paragraph's uses of one acronym share its string: looked up by its address first.
+        let mut by_address: foldhash::HashMap<(usize, usize), u32> = Default::default();
+        let mut by_name: foldhash::HashMap<(&str, usize), u32> = Default::default();
+        let mut templates = Vec::new();
+        let mut uses = Vec::with_capacity(kept.len());
+        for (key, range) in kept {
+            let address = (Arc::as_ptr(key) as *const u8 as usize, range.len());
+            let template = *by_address.entry(address).or_insert_with(|| {
+                *by_name.entry((&**key, range.len())).or_insert_with(|| {
+                    templates.push(undefined_acronym(key, range.len()));
+                    templates.len() as u32 - 1
+                })
             });
+            uses.push((template, range));
         }
         UndefinedAcronyms { uses, templates }
     }
 
     /// In text order, as the uses are.
     fn iter(&self) -> impl Iterator<Item = Located<'_>> {
-        self.uses.iter().filter_map(|(key, range)| {
-            let template = self.templates.get(&(&***key, range.len()))?;
-            Some(Located { base: range.start, finding: template })
+        self.uses.iter().filter_map(|(template, range)| {
+            Some(Located { base: range.start, finding: self.templates.get(*template as usize)? })
         })
+    }
+}
+
+/// The finding for an undefined acronym `key`, for a use `len` bytes long at offset 0.
+fn undefined_acronym(key: &str, len: usize) -> Finding {
+    Finding {
+        rule: "undefined-acronym",
+        severity: Severity::Information,
+        message: format!(
+            "`{key}` is not defined in any workspace document nor in a glossary; write its \
+             expansion once as `Expansion ({key})` or add it to .scholion/glossary.toml"
+        ),
+        range: 0..len,
+        fixes: Vec::new(),
+        related: Vec::new(),
     }
 }
 
