@@ -289,9 +289,11 @@ fn page_layouts_can_be_cached_and_moved() {
     let range = &second.range;
     assert!(second.lines().all(|l| range.start <= l.range.start && l.range.end <= range.end));
     assert_eq!(layout.pages[1].columns(), second.columns());
-    // The page keeps its own paragraphs (the reading order shares their bodies), moved too.
-    assert!(layout.pages[1].paragraphs().eq(second.paragraphs()));
+    // A page keeps its own paragraphs (the reading order shares their bodies), moved too;
+    // a whole document's analysis lets go of them.
+    assert!(second.paragraph_count() > 0);
     assert!(second.paragraphs().all(|p| range.start <= p.source_span().start));
+    assert_eq!(layout.pages[1].paragraph_count(), 0);
     // A cached page list assembles into the same document layout.
     let first = analyze_page(&seeds()[0].text, 0, &model);
     let assembled = scholion::layout::assemble(&doc, vec![first, second], &model);

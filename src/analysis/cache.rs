@@ -20,13 +20,15 @@ use super::facts::{DefinitionFact, ParagraphFacts};
 pub(crate) struct Memo<K, V: ?Sized> {
     entries: HashMap<K, (u32, Arc<V>), foldhash::fast::FixedState>,
     round: u32,
-    /// Entries after the last whole round: about what one version of the document needs.
+    /// The last round that analysed the whole text, and how many entries it started with
+    /// (about what one version of the document needs).
+    whole_round: u32,
     whole: usize,
 }
 
 impl<K, V: ?Sized> Default for Memo<K, V> {
     fn default() -> Self {
-        Memo { entries: HashMap::default(), round: 0, whole: 0 }
+        Memo { entries: HashMap::default(), round: 0, whole_round: 0, whole: 0 }
     }
 }
 
@@ -37,16 +39,21 @@ impl<K: Hash + Eq + Copy, V: ?Sized> Memo<K, V> {
         self.entries.retain(|_, (used, _)| *used == last);
         self.whole = self.entries.len();
         self.round = last.wrapping_add(1);
+        self.whole_round = self.round;
     }
 
     /// Starts a round that asks only for what an edit changed (the rest comes from the
-    /// previous analysis): entries are kept until the memo holds twice what a whole version
-    /// needs, then only those of the last few rounds.
+    /// previous analysis). Kept: what the last whole round used, and what the last few
+    /// rounds did (an undo finds its pages); swept when a few dozen entries have piled up.
     pub(crate) fn start_edit_round(&mut self) {
         const RECENT: u32 = 8;
+        const SLACK: usize = 64;
         let round = self.round.wrapping_add(1);
-        if self.entries.len() > 2 * self.whole + 256 {
-            self.entries.retain(|_, (used, _)| round.wrapping_sub(*used) <= RECENT);
+        if self.entries.len() > self.whole + SLACK {
+            let whole_round = self.whole_round;
+            self.entries
+                .retain(|_, (used, _)| *used == whole_round || round.wrapping_sub(*used) <= RECENT);
+            self.whole = self.whole.min(self.entries.len());
         }
         self.round = round;
     }

@@ -65,12 +65,20 @@ pub struct PageLayout {
 }
 
 /// What [`analyze_page`] finds on a page, with every range relative to the page's start.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct PageBody {
     columns: PageColumns,
     lines: Vec<LineLayout>,
     /// Paragraphs of this page in reading order (before merging across columns and pages).
     paragraphs: Vec<Paragraph>,
+}
+
+/// Pages are equal when their columns and lines are: their own paragraphs are an intermediate
+/// step (compare [`Layout::paragraphs`]), kept or let go depending on how a layout was made.
+impl PartialEq for PageBody {
+    fn eq(&self, other: &Self) -> bool {
+        self.columns == other.columns && self.lines == other.lines
+    }
 }
 
 impl PageLayout {
@@ -268,7 +276,13 @@ fn ranges_from_starts(starts: &[usize], end: usize) -> Vec<Range<usize>> {
 /// Analyses a whole document. `model` should include the document (see [`LanguageModel`]).
 pub fn analyze(text: &str, model: &LanguageModel) -> Layout {
     let pages = analyze_pages(text, &page_ranges(text), model);
-    assemble(text, pages, model)
+    let mut layout = assemble(text, pages, model);
+    // No edit starts from this layout (see `analysis::incremental`, which keeps them): the
+    // pages' own paragraphs, parts of merged ones among them, are let go.
+    for page in &mut layout.pages {
+        page.release_paragraphs();
+    }
+    layout
 }
 
 /// [`analyze_page`] for each of `ranges` of `text`, in order.
@@ -343,6 +357,14 @@ pub fn merge_continuations(
 }
 
 impl PageLayout {
+    /// Lets go of the page's own paragraphs (the document's reading order holds them, or
+    /// what they were merged into) when nothing else shares the page.
+    fn release_paragraphs(&mut self) {
+        if let Some(body) = Arc::get_mut(&mut self.body) {
+            body.paragraphs = Vec::new();
+        }
+    }
+
     /// How many paragraphs of its own the page has.
     pub fn paragraph_count(&self) -> usize {
         self.body.paragraphs.len()

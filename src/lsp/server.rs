@@ -408,14 +408,20 @@ impl Shared {
                 // What hover and references read, made once the user pauses rather than at
                 // the first request; then the page cache of a document the scan analysed.
                 // Not while edits keep coming: it would compete with their analyses.
+                // Waiting holds the key, not the analysis: the versions a burst of edits
+                // leaves behind are freed at once.
                 let worker = self.clone();
+                let (key, version) = (doc.key.clone(), doc.version);
+                drop(doc);
                 tokio::spawn(async move {
                     tokio::time::sleep(IDLE_BEFORE_FACTS).await;
-                    if worker.documents.version(&doc.key) != doc.version {
+                    if worker.documents.version(&key) != version {
                         return;
                     }
                     let _ = tokio::task::spawn_blocking(move || {
-                        if worker.documents.version(&doc.key) == doc.version {
+                        let indexed = worker.index.read().ok().and_then(|i| i.get(&key).cloned());
+                        let Some(doc) = indexed.filter(|d| d.version == version) else { return };
+                        if worker.documents.version(&key) == version {
                             doc.analysis.facts();
                         }
                         worker.warm_page_cache(&doc);
