@@ -237,35 +237,79 @@ pub fn uses_where<'a>(
     keep: &mut dyn FnMut(&'a str) -> bool,
 ) -> Vec<(&'a Arc<str>, Range<usize>)> {
     let mut kept: Vec<(&'a Arc<str>, Range<usize>)> = Vec::new();
-    // Asked once per short form of a paragraph (its uses share the key's string).
-    let mut kept_keys: Vec<bool> = Vec::new();
     for (paragraph, found) in layout.paragraphs.iter().zip(found) {
+        kept.extend(paragraph_uses_where(paragraph, found, keep));
+    }
+    sort_uses(&mut kept);
+    kept
+}
+
+/// The acronym uses of one paragraph (`found` are its facts) for which `keep` holds, in
+/// buffer ranges and buffer order.
+pub fn paragraph_uses_where<'a>(
+    paragraph: &Paragraph,
+    found: &'a ParagraphFacts,
+    keep: &mut dyn FnMut(&'a str) -> bool,
+) -> Vec<(&'a Arc<str>, Range<usize>)> {
+    // Asked once per short form of the paragraph (its uses share the key's string).
+    let kept_keys: Vec<bool> = found.use_keys.iter().map(|key| keep(key)).collect();
+    if !kept_keys.contains(&true) {
+        return Vec::new();
+    }
+    let mut kept: Vec<(&'a Arc<str>, Range<usize>)> = found
+        .uses
+        .iter()
+        .filter(|(key, _)| key_kept(&found.use_keys, &kept_keys, key))
+        .filter_map(|(key, range)| Some((key, to_buffer(paragraph, range.clone())?)))
+        .collect();
+    sort_uses(&mut kept);
+    kept
+}
+
+/// For each paragraph (by index; `found` are the paragraphs' facts) with acronym uses for
+/// which `keep` holds, how many: without placing them in the buffer.
+pub fn count_uses_where<'a>(
+    found: &'a [Arc<ParagraphFacts>],
+    keep: &mut dyn FnMut(&'a str) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut counts = Vec::new();
+    let mut kept_keys: Vec<bool> = Vec::new();
+    for (i, found) in found.iter().enumerate() {
         kept_keys.clear();
         kept_keys.extend(found.use_keys.iter().map(|key| keep(key)));
-        if !kept_keys.contains(&true) {
-            continue;
-        }
-        for (key, range) in &found.uses {
-            let index = found.use_keys.iter().position(|k| Arc::ptr_eq(k, key));
-            if index.is_some_and(|i| kept_keys[i]) {
-                if let Some(range) = to_buffer(paragraph, range.clone()) {
-                    kept.push((key, range));
-                }
-            }
+        if kept_keys.contains(&true) {
+            let n =
+                found.uses.iter().filter(|(k, _)| key_kept(&found.use_keys, &kept_keys, k)).count();
+            counts.push((i, n));
         }
     }
-    // Buffer order (paragraphs come in reading order), then by key where ranges are equal.
+    counts
+}
+
+/// Whether `key` (one of `keys`, by address) is kept (`kept`, by the same index).
+fn key_kept(keys: &[Arc<str>], kept: &[bool], key: &Arc<str>) -> bool {
+    keys.iter().position(|k| Arc::ptr_eq(k, key)).is_some_and(|i| kept[i])
+}
+
+/// Buffer order, then by key where ranges are equal; equal uses once.
+fn sort_uses(uses: &mut Vec<(&Arc<str>, Range<usize>)>) {
+    // A paragraph's few uses: a comparison sort (the radix sort's tables cost more).
+    if uses.len() < 256 {
+        uses.sort_unstable_by(|a, b| (a.1.start, a.1.end, a.0).cmp(&(b.1.start, b.1.end, b.0)));
+        uses.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
+        return;
+    }
     let order =
-        radix_sort(kept.iter().enumerate().map(|(i, (_, r))| (range_key(r), i as u32)).collect());
-    let mut sorted: Vec<(&'a Arc<str>, Range<usize>)> =
-        order.iter().map(|&(_, i)| kept[i as usize].clone()).collect();
+        radix_sort(uses.iter().enumerate().map(|(i, (_, r))| (range_key(r), i as u32)).collect());
+    let mut sorted: Vec<(&Arc<str>, Range<usize>)> =
+        order.iter().map(|&(_, i)| uses[i as usize].clone()).collect();
     for run in sorted.chunk_by_mut(|a, b| a.1 == b.1) {
         if run.len() > 1 {
             run.sort_unstable_by(|a, b| a.0.cmp(b.0));
         }
     }
     sorted.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
-    sorted
+    *uses = sorted;
 }
 
 /// Orders ranges by start, then length (for [`radix_sort`]).

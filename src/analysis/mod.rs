@@ -238,54 +238,100 @@ pub fn findings(
 ) -> Vec<Finding> {
     let rules = RuleFilter::new(config);
     let enabled = |f: &Located| rules.enabled(f.finding.rule);
-    let undefined = UndefinedAcronyms::new(analysis, is_defined);
-    let undefined: Vec<Located> = undefined.iter().filter(enabled).collect();
-    let mut chunks: Vec<&FindingChunk> = analysis.intrinsic_chunks(text).collect();
-    chunks.sort_by_key(|chunk| chunk.starts_at);
     let all_enabled = rules.all_enabled();
-    let counts: Vec<usize> = chunks
-        .iter()
-        .map(|chunk| match all_enabled {
-            true => chunk.findings.len(),
-            false => chunk.iter().filter(enabled).count(),
+    // What can be shown, each with where its findings can start and how many there are:
+    // chunks of text-only findings, and the undefined acronyms of each paragraph that uses
+    // one (counted, and placed in the buffer only when the walk below reaches them).
+    let mut units: Vec<(usize, usize, Unit<'_>)> = analysis
+        .intrinsic_chunks(text)
+        .map(|chunk| {
+            let count = match all_enabled {
+                true => chunk.findings.len(),
+                false => chunk.iter().filter(enabled).count(),
+            };
+            (chunk.starts_at, count, Unit::Chunk(chunk))
         })
         .collect();
-    let total = counts.iter().sum::<usize>() + undefined.len();
+    let mut undefined = UndefinedKeys::new(is_defined);
+    if rules.enabled(UNDEFINED_ACRONYM) {
+        let counts = facts::count_uses_where(&analysis.paragraph_facts, &mut undefined.keep());
+        units.extend(counts.into_iter().filter_map(|(i, count)| {
+            let start = analysis.layout.paragraphs.get(i)?.source_span().start;
+            Some((start, count, Unit::Undefined(i)))
+        }));
+    }
+    let total: usize = units.iter().map(|(_, count, _)| count).sum();
     let cap = config.max_diagnostics_per_file;
-    // Walk the chunks in order of where their findings can start, until more than the cap of
-    // findings are known to start before every chunk left: the ones shown are among those
+    // Walk the units in order of where their findings can start, until more than the cap of
+    // findings are known to start before every unit left: the ones shown are among those
     // seen, the rest are only counted. Few of the (memoised) findings are touched.
     let mut seen: Vec<Located> = Vec::new();
-    let mut walked = chunks.len();
+    let mut seen_undefined: Vec<(u32, Range<usize>)> = Vec::new();
+    let mut templates = UndefinedTemplates::default();
+    // The findings of unit `i`, into `seen` or `seen_undefined`; returns where they start.
+    let mut walk = |unit| -> Vec<usize> {
+        match unit {
+            Unit::Chunk(chunk) => {
+                let from = seen.len();
+                seen.extend(chunk.iter().filter(enabled));
+                seen[from..].iter().map(|f| f.range().start).collect()
+            }
+            Unit::Undefined(p) => {
+                let (Some(paragraph), Some(found)) =
+                    (analysis.layout.paragraphs.get(p), analysis.paragraph_facts.get(p))
+                else {
+                    return Vec::new();
+                };
+                let uses = facts::paragraph_uses_where(paragraph, found, &mut undefined.keep());
+                let from = seen_undefined.len();
+                seen_undefined.extend(
+                    uses.into_iter().map(|(key, range)| (templates.of(key, range.len()), range)),
+                );
+                seen_undefined[from..].iter().map(|(_, range)| range.start).collect()
+            }
+        }
+    };
     // (Without the summary rule, the cap does not apply.)
     if total > cap && config.rule(rules::TOO_MANY_FINDINGS).enabled {
+        // A heap, not a sort: the walk mostly stops after a few pages.
+        let mut order: std::collections::BinaryHeap<std::cmp::Reverse<(usize, usize)>> =
+            units.iter().enumerate().map(|(i, unit)| std::cmp::Reverse((unit.0, i))).collect();
         let mut pending = std::collections::BinaryHeap::new();
         let mut settled = 0;
-        for (i, chunk) in chunks.iter().enumerate() {
-            for found in chunk.iter().filter(enabled) {
-                pending.push(std::cmp::Reverse(found.range().start));
-                seen.push(found);
-            }
-            let next = chunks.get(i + 1).map_or(usize::MAX, |c| c.starts_at);
+        while let Some(std::cmp::Reverse((_, i))) = order.pop() {
+            units[i].1 = 0; // walked: not counted as unseen
+            pending.extend(walk(units[i].2).into_iter().map(std::cmp::Reverse));
+            let next = order.peek().map_or(usize::MAX, |std::cmp::Reverse((start, _))| *start);
             while pending.peek().is_some_and(|s| s.0 < next) {
                 pending.pop();
                 settled += 1;
             }
-            if settled + undefined.partition_point(|f| f.range().start < next) > cap {
-                walked = i + 1;
+            if settled > cap {
                 break;
             }
         }
     } else {
-        seen = chunks.iter().flat_map(|chunk| chunk.iter()).filter(enabled).collect();
+        for unit in &mut units {
+            unit.1 = 0;
+            walk(unit.2);
+        }
     }
-    // Undefined acronyms after the last chunk walked are counted too, not ordered.
-    let boundary = chunks.get(walked).map_or(usize::MAX, |c| c.starts_at);
-    let undefined_seen = undefined.partition_point(|f| f.range().start < boundary);
-    let unseen: usize = counts[walked..].iter().sum::<usize>() + undefined.len() - undefined_seen;
-    let candidates = seen.into_iter().chain(undefined.into_iter().take(undefined_seen));
-    rules::apply_settings_with_unseen(candidates, unseen, config)
+    let unseen: usize = units.iter().map(|(_, count, _)| count).sum();
+    let undefined_found = seen_undefined.iter().filter_map(|(template, range)| {
+        Some(Located { base: range.start, finding: templates.list.get(*template as usize)? })
+    });
+    rules::apply_settings_with_unseen(seen.into_iter().chain(undefined_found), unseen, config)
 }
+
+/// What [`findings`] shows, by where its findings can start.
+#[derive(Clone, Copy)]
+enum Unit<'a> {
+    Chunk(&'a FindingChunk),
+    /// The undefined acronyms of the paragraph with this index.
+    Undefined(usize),
+}
+
+const UNDEFINED_ACRONYM: &str = "undefined-acronym";
 
 /// The findings a document shows first, computed from the start of the text only as far as
 /// needed, when that saves work: for a document whose text-only findings are not computed yet
@@ -317,20 +363,20 @@ pub fn leading_findings(
         .collect();
     let mut found: Vec<Finding> = Vec::new();
     // Pages and paragraphs by the position where their findings can start.
-    let mut units: Vec<(usize, Unit<'_>)> = analysis
+    let mut units: Vec<(usize, Place<'_>)> = analysis
         .layout
         .pages
         .iter()
-        .map(|page| (page.range.start, Unit::Page(page)))
+        .map(|page| (page.range.start, Place::Page(page)))
         .chain(
-            analysis.layout.paragraphs.iter().map(|p| (p.source_span().start, Unit::Paragraph(p))),
+            analysis.layout.paragraphs.iter().map(|p| (p.source_span().start, Place::Paragraph(p))),
         )
         .collect();
     units.sort_by_key(|(start, _)| *start);
     for (i, (_, unit)) in units.iter().enumerate() {
         let new = match unit {
-            Unit::Page(page) => own_page_findings(text, page),
-            Unit::Paragraph(p) => layout::rules::findings_of_paragraph(
+            Place::Page(page) => own_page_findings(text, page),
+            Place::Paragraph(p) => layout::rules::findings_of_paragraph(
                 text,
                 p,
                 &layout::sentences::sentences(&p.text),
@@ -387,7 +433,7 @@ impl<'c> RuleFilter<'c> {
 const LEADING_MIN_BYTES: usize = 64 * 1024;
 
 /// Where [`leading_findings`] looks for findings.
-enum Unit<'a> {
+enum Place<'a> {
     Page(&'a PageLayout),
     Paragraph(&'a layout::Paragraph),
 }
@@ -398,53 +444,89 @@ enum Unit<'a> {
 struct UndefinedAcronyms {
     /// The uses of undefined acronyms, in text order, with their template.
     uses: Vec<(u32, Range<usize>)>,
-    /// One per short form and use length.
-    templates: Vec<Finding>,
+    templates: UndefinedTemplates,
 }
 
 impl UndefinedAcronyms {
-    fn new<'a>(analysis: &'a DocumentAnalysis, is_defined: IsDefined) -> Self {
-        // Decided once per short form; only the undefined ones' uses are placed in the buffer.
-        let mut undefined: foldhash::HashMap<&'a str, bool> = foldhash::HashMap::default();
-        let mut keep = |key: &'a str| match undefined.get(key) {
-            Some(&keep) => keep,
-            None => {
-                let keep = crate::acronyms::is_plausible_acronym(key) && !is_defined(key);
-                undefined.insert(key, keep);
-                keep
-            }
-        };
-        let kept = facts::uses_where(&analysis.layout, &analysis.paragraph_facts, &mut keep);
-        // A paragraph's uses of one acronym share its string: looked up by its address first.
-        let mut by_address: foldhash::HashMap<(usize, usize), u32> = Default::default();
-        let mut by_name: foldhash::HashMap<(&str, usize), u32> = Default::default();
-        let mut templates = Vec::new();
-        let mut uses = Vec::with_capacity(kept.len());
-        for (key, range) in kept {
-            let address = (Arc::as_ptr(key) as *const u8 as usize, range.len());
-            let template = *by_address.entry(address).or_insert_with(|| {
-                *by_name.entry((&**key, range.len())).or_insert_with(|| {
-                    templates.push(undefined_acronym(key, range.len()));
-                    templates.len() as u32 - 1
-                })
-            });
-            uses.push((template, range));
-        }
+    fn new(analysis: &DocumentAnalysis, is_defined: IsDefined) -> Self {
+        let mut undefined = UndefinedKeys::new(is_defined);
+        // Only the undefined ones' uses are placed in the buffer.
+        let kept =
+            facts::uses_where(&analysis.layout, &analysis.paragraph_facts, &mut undefined.keep());
+        let mut templates = UndefinedTemplates::default();
+        let uses =
+            kept.into_iter().map(|(key, range)| (templates.of(key, range.len()), range)).collect();
         UndefinedAcronyms { uses, templates }
     }
 
     /// In text order, as the uses are.
     fn iter(&self) -> impl Iterator<Item = Located<'_>> {
         self.uses.iter().filter_map(|(template, range)| {
-            Some(Located { base: range.start, finding: self.templates.get(*template as usize)? })
+            Some(Located {
+                base: range.start,
+                finding: self.templates.list.get(*template as usize)?,
+            })
         })
+    }
+}
+
+/// Which short forms are undefined (plausible acronyms that nothing defines), decided once each.
+struct UndefinedKeys<'a, 'k> {
+    is_defined: IsDefined<'a>,
+    decided: foldhash::HashMap<&'k str, bool>,
+}
+
+impl<'a, 'k> UndefinedKeys<'a, 'k> {
+    fn new(is_defined: IsDefined<'a>) -> Self {
+        UndefinedKeys { is_defined, decided: Default::default() }
+    }
+
+    /// Whether a use of `key` is an undefined acronym.
+    fn keep(&mut self) -> impl FnMut(&'k str) -> bool + '_ {
+        |key| match self.decided.get(key) {
+            Some(&undefined) => undefined,
+            None => {
+                let undefined =
+                    crate::acronyms::is_plausible_acronym(key) && !(self.is_defined)(key);
+                self.decided.insert(key, undefined);
+                undefined
+            }
+        }
+    }
+}
+
+/// One `undefined-acronym` finding per short form and use length, placed at each use through
+/// [`Located`]: a document with thousands of uses of an undefined acronym formats its message
+/// once.
+#[derive(Default)]
+struct UndefinedTemplates {
+    list: Vec<Finding>,
+    /// A paragraph's uses of one acronym share its string: looked up by its address first.
+    by_address: foldhash::HashMap<(usize, usize), u32>,
+    by_name: foldhash::HashMap<(String, usize), u32>,
+}
+
+impl UndefinedTemplates {
+    /// The index of the template for a use of `key` that is `len` bytes long.
+    fn of(&mut self, key: &Arc<str>, len: usize) -> u32 {
+        let address = (Arc::as_ptr(key) as *const u8 as usize, len);
+        if let Some(&index) = self.by_address.get(&address) {
+            return index;
+        }
+        let list = &mut self.list;
+        let index = *self.by_name.entry((key.to_string(), len)).or_insert_with(|| {
+            list.push(undefined_acronym(key, len));
+            list.len() as u32 - 1
+        });
+        self.by_address.insert(address, index);
+        index
     }
 }
 
 /// The finding for an undefined acronym `key`, for a use `len` bytes long at offset 0.
 fn undefined_acronym(key: &str, len: usize) -> Finding {
     Finding {
-        rule: "undefined-acronym",
+        rule: UNDEFINED_ACRONYM,
         severity: Severity::Information,
         message: format!(
             "`{key}` is not defined in any workspace document nor in a glossary; write its \
