@@ -11,7 +11,8 @@ mod common;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use scholion::analysis::{DocumentAnalysis, PageCache};
+use scholion::analysis::{self, DocumentAnalysis, PageCache};
+use scholion::config::Config;
 use scholion::finding::Finding;
 use scholion::layout::LanguageModel;
 
@@ -72,6 +73,18 @@ fn assert_same(edited: &DocumentAnalysis, fresh: &DocumentAnalysis, text: &str, 
     assert_eq!(a.terms, b.terms, "{what}: terms");
     assert_eq!(a.headings, b.headings, "{what}: headings");
     assert_eq!(sorted_findings(edited, text), sorted_findings(fresh, text), "{what}: findings");
+    // Use counts (an edit carries them over from the version before once they are made).
+    assert_eq!(edited.use_counts(), fresh.use_counts(), "{what}: use counts");
+    // What an editor is shown: the first findings, undefined acronyms among them, and a count.
+    let defined = |short: &str| short == "MIVD";
+    for cap in [20, 1000] {
+        let config = Config { max_diagnostics_per_file: cap, ..Config::default() };
+        let (a, b) = (
+            analysis::findings(text, edited, &defined, &config),
+            analysis::findings(text, fresh, &defined, &config),
+        );
+        assert_eq!(a, b, "{what}: findings shown (cap {cap})");
+    }
 }
 
 /// Replaces `len` bytes at `at` (both moved to character boundaries) with `insert`.

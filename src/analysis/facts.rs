@@ -266,26 +266,6 @@ pub fn paragraph_uses_where<'a>(
     kept
 }
 
-/// For each paragraph (by index; `found` are the paragraphs' facts) with acronym uses for
-/// which `keep` holds, how many: without placing them in the buffer.
-pub fn count_uses_where<'a>(
-    found: &'a [Arc<ParagraphFacts>],
-    keep: &mut dyn FnMut(&'a str) -> bool,
-) -> Vec<(usize, usize)> {
-    let mut counts = Vec::new();
-    let mut kept_keys: Vec<bool> = Vec::new();
-    for (i, found) in found.iter().enumerate() {
-        kept_keys.clear();
-        kept_keys.extend(found.use_keys.iter().map(|key| keep(key)));
-        if kept_keys.contains(&true) {
-            let n =
-                found.uses.iter().filter(|(k, _)| key_kept(&found.use_keys, &kept_keys, k)).count();
-            counts.push((i, n));
-        }
-    }
-    counts
-}
-
 /// Whether `key` (one of `keys`, by address) is kept (`kept`, by the same index).
 fn key_kept(keys: &[Arc<str>], kept: &[bool], key: &Arc<str>) -> bool {
     keys.iter().position(|k| Arc::ptr_eq(k, key)).is_some_and(|i| kept[i])
@@ -317,13 +297,38 @@ fn range_key(r: &Range<usize>) -> u64 {
     (r.start as u64) << 16 | r.len().min(0xFFFF) as u64
 }
 
+/// How often each short form is used in a document.
+pub type UseCounts = foldhash::HashMap<Arc<str>, usize>;
+
 /// How often each short form is used in `found`.
-pub fn use_counts(found: &[Arc<ParagraphFacts>]) -> foldhash::HashMap<&str, usize> {
-    let mut counts = foldhash::HashMap::default();
-    for (key, _) in found.iter().flat_map(|f| f.uses.iter()) {
-        *counts.entry(&**key).or_insert(0) += 1;
-    }
+pub fn use_counts(found: &[Arc<ParagraphFacts>]) -> UseCounts {
+    let mut counts = UseCounts::default();
+    adjust_use_counts(&mut counts, &[], found);
     counts
+}
+
+/// `counts` without the uses of `removed` and with those of `added` (paragraph facts).
+pub fn adjust_use_counts(
+    counts: &mut UseCounts,
+    removed: &[Arc<ParagraphFacts>],
+    added: &[Arc<ParagraphFacts>],
+) {
+    for (key, _) in removed.iter().flat_map(|f| f.uses.iter()) {
+        if let Some(count) = counts.get_mut(key) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                counts.remove(key);
+            }
+        }
+    }
+    for (key, _) in added.iter().flat_map(|f| f.uses.iter()) {
+        match counts.get_mut(key) {
+            Some(count) => *count += 1,
+            None => {
+                counts.insert(key.clone(), 1);
+            }
+        }
+    }
 }
 
 /// Whether two lists of paragraph facts hold the same acronym uses (by key, in order).

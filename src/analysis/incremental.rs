@@ -141,6 +141,7 @@ pub(super) fn analyse_edit(
 
     let regrouped_units: Vec<ParagraphUnits> =
         regrouped.iter().map(|p| paragraph_units(text, p, &ranges, &keys, cache)).collect();
+    let regrouped_count = regrouped_units.len();
     let old_paragraphs = &old.layout.paragraphs;
     let moved_paragraph = |p: &Paragraph| p.shifted(delta);
     let paragraphs: Vec<Paragraph> = old_paragraphs[..first_group]
@@ -178,16 +179,28 @@ pub(super) fn analyse_edit(
     paragraph_findings
         .extend(old_findings.paragraphs[end_group..].iter().map(|c| c.shifted(delta)));
 
+    // The use counts, when the old version has them: less the regrouped paragraphs' old
+    // uses, plus their new ones.
+    let use_counts = old.use_counts.get().map(|counts| {
+        let mut counts = counts.clone();
+        let added = &paragraph_facts[first_group..first_group + regrouped_count];
+        facts::adjust_use_counts(&mut counts, &old.paragraph_facts[first_group..end_group], added);
+        counts
+    });
     let layout = layout::Layout { pages, paragraphs, merged_from };
     let intrinsic = Intrinsic { pages: page_findings, paragraphs: paragraph_findings };
     let cut = PagesCut { split: cut.split, keys, fingerprint };
-    Some(DocumentAnalysis::from_units(
+    let analysis = DocumentAnalysis::from_units(
         layout,
         paragraph_facts,
         definitions,
         Some(intrinsic),
         Some(cut),
-    ))
+    );
+    if let Some(counts) = use_counts {
+        let _ = analysis.use_counts.set(counts);
+    }
+    Some(analysis)
 }
 
 /// `old` with `old[range]` replaced by `new`, and `keep` applied to the kept items after it.

@@ -33,6 +33,8 @@ pub struct DocumentAnalysis {
     definitions: OnceLock<Vec<DefinitionFact>>,
     /// Every fact in buffer ranges, made when first asked for (see [`facts::materialize`]).
     facts: OnceLock<DocumentFacts>,
+    /// How often each short form is used (carried from version to version by an edit).
+    use_counts: OnceLock<facts::UseCounts>,
     /// Findings that depend on this text alone (layout and characters), per page and
     /// paragraph; computed on first use, or with the cache when there is one.
     intrinsic: OnceLock<Intrinsic>,
@@ -132,6 +134,7 @@ impl DocumentAnalysis {
             paragraph_definitions,
             definitions: OnceLock::new(),
             facts: OnceLock::new(),
+            use_counts: OnceLock::new(),
             intrinsic: intrinsic.map_or_else(OnceLock::new, OnceLock::from),
             pages_cut,
         }
@@ -157,8 +160,8 @@ impl DocumentAnalysis {
     }
 
     /// How often each short form is used here, without placing the uses in the buffer.
-    pub fn use_counts(&self) -> foldhash::HashMap<&str, usize> {
-        facts::use_counts(&self.paragraph_facts)
+    pub fn use_counts(&self) -> &facts::UseCounts {
+        self.use_counts.get_or_init(|| facts::use_counts(&self.paragraph_facts))
     }
 
     /// Whether `other` (another version of the document) uses the same acronyms, in the same
@@ -239,28 +242,38 @@ pub fn findings(
     let rules = RuleFilter::new(config);
     let enabled = |f: &Located| rules.enabled(f.finding.rule);
     let all_enabled = rules.all_enabled();
+    let count = |chunk: &FindingChunk| match all_enabled {
+        true => chunk.findings.len(),
+        false => chunk.iter().filter(enabled).count(),
+    };
+    let intrinsic = analysis.intrinsic(text);
     // What can be shown, each with where its findings can start and how many there are:
-    // chunks of text-only findings, and the undefined acronyms of each paragraph that uses
-    // one (counted, and placed in the buffer only when the walk below reaches them).
-    let mut units: Vec<(usize, usize, Unit<'_>)> = analysis
-        .intrinsic_chunks(text)
-        .map(|chunk| {
-            let count = match all_enabled {
-                true => chunk.findings.len(),
-                false => chunk.iter().filter(enabled).count(),
-            };
-            (chunk.starts_at, count, Unit::Chunk(chunk))
-        })
+    // pages (their findings), and paragraphs (their findings and their uses of undefined
+    // acronyms, placed in the buffer only when the walk below reaches them).
+    let mut units: Vec<(usize, usize, Unit<'_>)> = intrinsic
+        .pages
+        .iter()
+        .filter(|chunk| !chunk.is_empty())
+        .map(|chunk| (chunk.starts_at, count(chunk), Unit::Chunk(chunk)))
+        .chain(
+            intrinsic
+                .paragraphs
+                .iter()
+                .enumerate()
+                .map(|(i, chunk)| (chunk.starts_at, count(chunk), Unit::Paragraph(i, chunk))),
+        )
         .collect();
+    let show_undefined = rules.enabled(UNDEFINED_ACRONYM);
     let mut undefined = UndefinedKeys::new(is_defined);
-    if rules.enabled(UNDEFINED_ACRONYM) {
-        let counts = facts::count_uses_where(&analysis.paragraph_facts, &mut undefined.keep());
-        units.extend(counts.into_iter().filter_map(|(i, count)| {
-            let start = analysis.layout.paragraphs.get(i)?.source_span().start;
-            Some((start, count, Unit::Undefined(i)))
-        }));
-    }
-    let total: usize = units.iter().map(|(_, count, _)| count).sum();
+    // Counted from the document's use counts, by short form.
+    let undefined_total: usize = match show_undefined {
+        true => {
+            let mut keep = undefined.keep();
+            analysis.use_counts().iter().filter(|(key, _)| keep(key)).map(|(_, n)| n).sum()
+        }
+        false => 0,
+    };
+    let total = units.iter().map(|(_, count, _)| count).sum::<usize>() + undefined_total;
     let cap = config.max_diagnostics_per_file;
     // Walk the units in order of where their findings can start, until more than the cap of
     // findings are known to start before every unit left: the ones shown are among those
@@ -268,28 +281,26 @@ pub fn findings(
     let mut seen: Vec<Located> = Vec::new();
     let mut seen_undefined: Vec<(u32, Range<usize>)> = Vec::new();
     let mut templates = UndefinedTemplates::default();
-    // The findings of unit `i`, into `seen` or `seen_undefined`; returns where they start.
+    // The findings of a unit, into `seen` or `seen_undefined`; returns where they start.
     let mut walk = |unit| -> Vec<usize> {
-        match unit {
-            Unit::Chunk(chunk) => {
-                let from = seen.len();
-                seen.extend(chunk.iter().filter(enabled));
-                seen[from..].iter().map(|f| f.range().start).collect()
-            }
-            Unit::Undefined(p) => {
-                let (Some(paragraph), Some(found)) =
-                    (analysis.layout.paragraphs.get(p), analysis.paragraph_facts.get(p))
-                else {
-                    return Vec::new();
-                };
-                let uses = facts::paragraph_uses_where(paragraph, found, &mut undefined.keep());
-                let from = seen_undefined.len();
-                seen_undefined.extend(
-                    uses.into_iter().map(|(key, range)| (templates.of(key, range.len()), range)),
-                );
-                seen_undefined[from..].iter().map(|(_, range)| range.start).collect()
-            }
+        let (chunk, paragraph) = match unit {
+            Unit::Chunk(chunk) => (chunk, None),
+            Unit::Paragraph(i, chunk) => (chunk, Some(i)),
+        };
+        let from = seen.len();
+        seen.extend(chunk.iter().filter(enabled));
+        let mut starts: Vec<usize> = seen[from..].iter().map(|f| f.range().start).collect();
+        let facts = paragraph.and_then(|i| {
+            Some((analysis.layout.paragraphs.get(i)?, analysis.paragraph_facts.get(i)?))
+        });
+        if let Some((paragraph, found)) = facts.filter(|_| show_undefined) {
+            let uses = facts::paragraph_uses_where(paragraph, found, &mut undefined.keep());
+            starts.extend(uses.iter().map(|(_, range)| range.start));
+            seen_undefined.extend(
+                uses.into_iter().map(|(key, range)| (templates.of(key, range.len()), range)),
+            );
         }
+        starts
     };
     // (Without the summary rule, the cap does not apply.)
     if total > cap && config.rule(rules::TOO_MANY_FINDINGS).enabled {
@@ -316,7 +327,8 @@ pub fn findings(
             walk(unit.2);
         }
     }
-    let unseen: usize = units.iter().map(|(_, count, _)| count).sum();
+    let unseen_undefined = undefined_total.saturating_sub(seen_undefined.len());
+    let unseen = units.iter().map(|(_, count, _)| count).sum::<usize>() + unseen_undefined;
     let undefined_found = seen_undefined.iter().filter_map(|(template, range)| {
         Some(Located { base: range.start, finding: templates.list.get(*template as usize)? })
     });
@@ -326,9 +338,10 @@ pub fn findings(
 /// What [`findings`] shows, by where its findings can start.
 #[derive(Clone, Copy)]
 enum Unit<'a> {
+    /// A page's findings.
     Chunk(&'a FindingChunk),
-    /// The undefined acronyms of the paragraph with this index.
-    Undefined(usize),
+    /// A paragraph (by index) with its findings; its undefined acronyms are found on the way.
+    Paragraph(usize, &'a FindingChunk),
 }
 
 const UNDEFINED_ACRONYM: &str = "undefined-acronym";

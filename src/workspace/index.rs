@@ -183,10 +183,10 @@ impl WorkspaceIndex {
             }
         }
         for (short, count) in old.analysis.use_counts() {
-            if let Some(total) = self.use_counts.get_mut(short) {
-                *total = total.saturating_sub(count);
+            if let Some(total) = self.use_counts.get_mut(&**short) {
+                *total = total.saturating_sub(*count);
                 if *total == 0 {
-                    self.use_counts.remove(short);
+                    self.use_counts.remove(&**short);
                 }
             }
         }
