@@ -258,7 +258,23 @@ impl Shared {
         let Ok(mut state) = state.try_lock() else { return };
         if state.pages.is_empty() {
             let model = state.model(workspace_model, &doc.text);
-            DocumentAnalysis::with_cache(&doc.text, &model, &mut state.pages);
+            let warm = DocumentAnalysis::with_cache(&doc.text, &model, &mut state.pages);
+            drop(state);
+            // This analysis replaces the scan's in the index (same text, same facts): the
+            // next edit starts from it and shares its parts, so the index compares only the
+            // edited paragraphs' definitions and uses, and the use counts carry over.
+            warm.use_counts();
+            warm.facts();
+            let replaced = match self.index.write() {
+                Ok(mut index) => {
+                    let current = index.get(&doc.key).is_some_and(|d| {
+                        d.version == doc.version && Arc::ptr_eq(&d.text, &doc.text)
+                    });
+                    current.then(|| index.insert(IndexedDoc { analysis: warm, ..doc.clone() }))
+                }
+                Err(_) => None,
+            };
+            drop_in_background(replaced);
         }
     }
 
