@@ -108,30 +108,18 @@ pub(super) fn analyse_edit(
         splice(&old_findings.pages, first..last, new_page_findings, |c| c.shifted(delta));
     let ranges: Vec<Range<usize>> = pages.iter().map(|p| p.range.clone()).collect();
 
-    // The pages' own paragraphs in page order: the edited pages' are `window` of them (old)
-    // and `new_window` (new). Paragraph groups (merged across breaks) that hold or border on
-    // them are merged again: whether two paragraphs join depends on those two alone.
+    // The pages' own paragraphs in page order: the edited pages' are `window_start..
+    // window_end` of them (old numbering), `window_start..new_window_end` (new). Paragraph
+    // groups (merged across breaks) that hold or border on them are merged again.
     let count = |pages: &[PageLayout]| pages.iter().map(PageLayout::paragraph_count).sum::<usize>();
     let window_start = count(&old_pages[..first]);
     let window_end = window_start + count(&old_pages[first..last]);
     let new_window_end = window_start + count(&pages[first..first + new_ranges.len()]);
     let groups = &old.layout.merged_from;
-    let group_starts: Vec<usize> = groups
-        .iter()
-        .scan(0usize, |at, &n| {
-            let start = *at;
-            *at += n as usize;
-            Some(start)
-        })
-        .collect();
-    let total = group_starts.last().map_or(0, |s| s + groups.last().map_or(0, |&n| n as usize));
-    let group_of = |i: usize| group_starts.partition_point(|&s| s <= i).saturating_sub(1);
-    // Groups `first_group..end_group` are merged again; they cover page paragraphs
-    // `from..to` (old numbering).
-    let first_group = if window_start == 0 { 0 } else { group_of(window_start - 1) };
-    let end_group = if window_end >= total { groups.len() } else { group_of(window_end) + 1 };
-    let from = group_starts.get(first_group).copied().unwrap_or(total).min(window_start);
-    let to = group_starts.get(end_group).copied().unwrap_or(total).max(window_end);
+    let group_starts = starts_of(groups);
+    let again = groups_to_merge_again(groups, &group_starts, window_start..window_end);
+    let (first_group, end_group) = (again.groups.start, again.groups.end);
+    let (from, to) = (again.parts.start, again.parts.end);
     let new_to = to - window_end + new_window_end;
     let remerged = page_paragraphs(&pages, from..new_to);
     let (regrouped, regrouped_sizes) =
@@ -203,7 +191,39 @@ pub(super) fn analyse_edit(
     Some(analysis)
 }
 
-/// `old` with `old[range]` replaced by `new`, and `keep` applied to the kept items after it.
+/// Where each group of `sizes` starts, counting the items of the groups before it.
+fn starts_of(sizes: &[u32]) -> Vec<usize> {
+    sizes
+        .iter()
+        .scan(0usize, |at, &n| {
+            let start = *at;
+            *at += n as usize;
+            Some(start)
+        })
+        .collect()
+}
+
+/// Paragraph groups to merge again, and the pages' own paragraphs they cover.
+struct MergeAgain {
+    groups: Range<usize>,
+    parts: Range<usize>,
+}
+
+/// The groups (of `sizes` page paragraphs each, starting at `starts`) that hold or border on
+/// the page paragraphs `window`: the group holding the paragraph before it (it may now join
+/// the window's first) through the group holding the paragraph after it. Whether two
+/// paragraphs join depends on those two alone, so the groups outside keep their bounds.
+fn groups_to_merge_again(sizes: &[u32], starts: &[usize], window: Range<usize>) -> MergeAgain {
+    let total = starts.last().map_or(0, |s| s + sizes.last().map_or(0, |&n| n as usize));
+    let group_of = |i: usize| starts.partition_point(|&s| s <= i).saturating_sub(1);
+    let first = if window.start == 0 { 0 } else { group_of(window.start - 1) };
+    let end = if window.end >= total { sizes.len() } else { group_of(window.end) + 1 };
+    let from = starts.get(first).copied().unwrap_or(total).min(window.start);
+    let to = starts.get(end).copied().unwrap_or(total).max(window.end);
+    MergeAgain { groups: first..end, parts: from..to }
+}
+
+/// `old` with `old[range]` replaced by `new`, and `after` applied to the kept items after it.
 fn splice<T: Clone>(
     old: &[T],
     range: Range<usize>,
@@ -386,6 +406,27 @@ pub(super) fn no_definitions() -> Arc<[DefinitionFact]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_bordering_on_the_window_are_merged_again() {
+        // Groups of 1, 2, 1 and 3 page paragraphs: 0 | 1 2 | 3 | 4 5 6.
+        let sizes = [1, 2, 1, 3];
+        let starts = starts_of(&sizes);
+        assert_eq!(starts, [0, 1, 3, 4]);
+        let again = |window| {
+            let a = groups_to_merge_again(&sizes, &starts, window);
+            (a.groups, a.parts)
+        };
+        // Paragraph 3 edited: from the group before it through the group after it.
+        assert_eq!(again(3..4), (1..4, 1..7));
+        // The last of a group: that group and the group of the paragraph after it.
+        assert_eq!(again(2..3), (1..3, 1..4));
+        assert_eq!(again(1..2), (0..2, 0..3));
+        // Empty windows (pages without paragraphs) at the start, the end and in between.
+        assert_eq!(again(0..0), (0..1, 0..1));
+        assert_eq!(again(7..7), (3..4, 4..7));
+        assert_eq!(again(3..3), (1..3, 1..4));
+    }
 
     #[test]
     fn common_ends_stop_at_the_change_and_at_character_boundaries() {
