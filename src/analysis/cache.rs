@@ -1,6 +1,9 @@
-//! What an open document's analysis keeps from one version to the next, so that the work after
-//! an edit grows with the edit: page layouts and page findings keyed by the page's text (and the
-//! language model), paragraph facts and sentences keyed by the paragraph's text.
+//! What an open document's analysis keeps from one version to the next: the last version
+//! analysed (the next one starts from it, see `analysis::incremental`), and memos that answer
+//! for the pages and paragraphs an edit changed when their text was seen before (an undo, a
+//! retyped word): page layouts and page findings keyed by the page's text (and the language
+//! model), paragraph facts and sentences keyed by the paragraph's text, paragraph findings by
+//! the paragraph's shape and the text its findings read.
 
 use std::collections::HashMap;
 use std::hash::Hash;

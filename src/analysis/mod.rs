@@ -97,7 +97,7 @@ impl DocumentAnalysis {
 
     /// Like [`DocumentAnalysis::with_model`] for a version of a document whose earlier
     /// version went through `cache`: what the edit left unchanged is reused (see
-    /// [`incremental`]), and everything else is looked up in the cache's memos by its text,
+    /// `analysis::incremental`), and everything else is looked up in the cache's memos by its text,
     /// so only the edited page is decoded again. Also computes the document's findings
     /// (which a caller then needs).
     pub fn with_cache(text: &Arc<str>, model: &LanguageModel, cache: &mut PageCache) -> Arc<Self> {

@@ -7,7 +7,7 @@
 //!
 //! Page-level work is independent of other pages (given the [`LanguageModel`]), so a caller can
 //! cache [`PageLayout`]s keyed by a hash of the page text (and the model's version) and move them
-//! with [`PageLayout::shifted`].
+//! with [`PageLayout::moved_to`].
 
 pub mod columns;
 pub mod hyphen;
