@@ -100,7 +100,7 @@ pub struct PageCache {
     /// they were merged at.
     pub(crate) merged: Memo<u64, (usize, Paragraph)>,
     pub(crate) sentences: Memo<u64, [Range<usize>]>,
-    /// Paragraph findings by [`crate::layout::Paragraph::fingerprint`], relative to the start
+    /// Paragraph findings by [`crate::layout::Paragraph::fingerprint_with`], relative to the start
     /// of the paragraph's context span.
     pub(crate) paragraph_findings: Memo<u64, [Finding]>,
     /// The last version analysed through the cache, which the next one starts from.
@@ -119,24 +119,41 @@ impl PageCache {
     }
 
     pub(crate) fn start_round(&mut self) {
-        self.pages.start_round();
-        self.page_findings.start_round();
-        self.paragraph_facts.start_round();
-        self.paragraph_definitions.start_round();
-        self.merged.start_round();
-        self.sentences.start_round();
-        self.paragraph_findings.start_round();
+        self.memos().into_iter().for_each(|memo| memo.start_round());
     }
 
     /// See [`Memo::start_edit_round`].
     pub(crate) fn start_edit_round(&mut self) {
-        self.pages.start_edit_round();
-        self.page_findings.start_edit_round();
-        self.paragraph_facts.start_edit_round();
-        self.paragraph_definitions.start_edit_round();
-        self.merged.start_edit_round();
-        self.sentences.start_edit_round();
-        self.paragraph_findings.start_edit_round();
+        self.memos().into_iter().for_each(|memo| memo.start_edit_round());
+    }
+
+    /// Every memo, for what all of them do each round.
+    fn memos(&mut self) -> [&mut dyn Rounds; 7] {
+        [
+            &mut self.pages,
+            &mut self.page_findings,
+            &mut self.paragraph_facts,
+            &mut self.paragraph_definitions,
+            &mut self.merged,
+            &mut self.sentences,
+            &mut self.paragraph_findings,
+        ]
+    }
+}
+
+/// A memo's rounds, whatever it holds.
+trait Rounds {
+    fn start_round(&mut self);
+    fn start_edit_round(&mut self);
+}
+
+impl<K: Hash + Eq + Copy, V: ?Sized> Rounds for Memo<K, V> {
+    fn start_round(&mut self) {
+        Memo::start_round(self);
+    }
+
+    fn start_edit_round(&mut self) {
+        Memo::start_edit_round(self);
     }
 }
 

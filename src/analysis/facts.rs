@@ -172,6 +172,21 @@ pub fn defines_anything(found: &ParagraphFacts) -> bool {
     !found.definitions.is_empty()
 }
 
+/// [`paragraph_definitions`], shared: a paragraph that defines nothing gets the one empty list.
+pub fn definitions_of(paragraph: &Paragraph, found: &ParagraphFacts) -> Arc<[DefinitionFact]> {
+    match defines_anything(found) {
+        true => paragraph_definitions(paragraph, found).into(),
+        false => no_definitions(),
+    }
+}
+
+/// The definitions of a paragraph that defines nothing: one list for all of them.
+pub fn no_definitions() -> Arc<[DefinitionFact]> {
+    static EMPTY: std::sync::LazyLock<Arc<[DefinitionFact]>> =
+        std::sync::LazyLock::new(|| Arc::from(Vec::new()));
+    EMPTY.clone()
+}
+
 /// The definitions of every paragraph of `layout` (`relative`, by index, as
 /// [`paragraph_definitions`] gives them), in buffer ranges.
 pub fn place_definitions(
@@ -273,23 +288,8 @@ fn key_kept(keys: &[Arc<str>], kept: &[bool], key: &Arc<str>) -> bool {
 
 /// Buffer order, then by key where ranges are equal; equal uses once.
 fn sort_uses(uses: &mut Vec<(&Arc<str>, Range<usize>)>) {
-    // A paragraph's few uses: a comparison sort (the radix sort's tables cost more).
-    if uses.len() < 256 {
-        uses.sort_unstable_by(|a, b| (a.1.start, a.1.end, a.0).cmp(&(b.1.start, b.1.end, b.0)));
-        uses.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
-        return;
-    }
-    let order =
-        radix_sort(uses.iter().enumerate().map(|(i, (_, r))| (range_key(r), i as u32)).collect());
-    let mut sorted: Vec<(&Arc<str>, Range<usize>)> =
-        order.iter().map(|&(_, i)| uses[i as usize].clone()).collect();
-    for run in sorted.chunk_by_mut(|a, b| a.1 == b.1) {
-        if run.len() > 1 {
-            run.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        }
-    }
-    sorted.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
-    *uses = sorted;
+    uses.sort_unstable_by(|a, b| (a.1.start, a.1.end, a.0).cmp(&(b.1.start, b.1.end, b.0)));
+    uses.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
 }
 
 /// Orders ranges by start, then length (for [`radix_sort`]).

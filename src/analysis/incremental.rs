@@ -96,13 +96,7 @@ pub(super) fn analyse_edit(
     cache.hits += outside;
 
     // Pages: those before the edit as they were, the edited ones anew, the rest moved.
-    let moved_page = |p: &PageLayout| p.moved_to(shift(p.range.start));
-    let pages: Vec<PageLayout> = old_pages[..first]
-        .iter()
-        .cloned()
-        .chain(new_pages)
-        .chain(old_pages[last..].iter().map(moved_page))
-        .collect();
+    let pages = splice(old_pages, first..last, new_pages, |p| p.moved_to(shift(p.range.start)));
     let keys: Vec<PageKey> = splice(&cut.keys, first..last, new_keys, |k| *k);
     let page_findings =
         splice(&old_findings.pages, first..last, new_page_findings, |c| c.shifted(delta));
@@ -127,24 +121,26 @@ pub(super) fn analyse_edit(
             merge_cached(text, parts, model, fingerprint, cache)
         });
 
-    let regrouped_units: Vec<ParagraphUnits> =
-        regrouped.iter().map(|p| paragraph_units(text, p, &ranges, &keys, cache)).collect();
-    let regrouped_count = regrouped_units.len();
-    let old_paragraphs = &old.layout.paragraphs;
-    let moved_paragraph = |p: &Paragraph| p.shifted(delta);
-    let paragraphs: Vec<Paragraph> = old_paragraphs[..first_group]
-        .iter()
-        .cloned()
-        .chain(regrouped)
-        .chain(old_paragraphs[end_group..].iter().map(moved_paragraph))
-        .collect();
-    let merged_from = splice(groups, first_group..end_group, regrouped_sizes, |n| *n);
-    let mut paragraph_facts = Vec::with_capacity(paragraphs.len());
-    let mut definitions = Vec::with_capacity(paragraphs.len());
-    let mut paragraph_findings = Vec::with_capacity(paragraphs.len());
-    paragraph_facts.extend_from_slice(&old.paragraph_facts[..first_group]);
-    definitions.extend_from_slice(&old.paragraph_definitions[..first_group]);
-    paragraph_findings.extend_from_slice(&old_findings.paragraphs[..first_group]);
+    // The regrouped paragraphs' facts, definitions and findings (memo first), in their place;
+    // the other paragraphs' as they were, moved.
+    let mut new_facts = Vec::with_capacity(regrouped.len());
+    let mut new_definitions = Vec::with_capacity(regrouped.len());
+    let mut new_findings = Vec::with_capacity(regrouped.len());
+    for p in &regrouped {
+        let units = paragraph_units(text, p, &ranges, &keys, cache);
+        new_facts.push(units.facts);
+        new_definitions.push(units.definitions);
+        new_findings.push(units.findings);
+    }
+    let regrouped_count = regrouped.len();
+    let again = first_group..end_group;
+    let paragraphs = splice(&old.layout.paragraphs, again.clone(), regrouped, |p| p.shifted(delta));
+    let merged_from = splice(groups, again.clone(), regrouped_sizes, |n| *n);
+    let paragraph_facts = splice(&old.paragraph_facts, again.clone(), new_facts, Arc::clone);
+    let definitions =
+        splice(&old.paragraph_definitions, again.clone(), new_definitions, Arc::clone);
+    let mut paragraph_findings =
+        splice(&old_findings.paragraphs, again, new_findings, |c| c.shifted(delta));
     // Paragraphs before the edit whose findings read into it (up to the end of their last
     // line): only those ending on the page before the edited ones can.
     let page_before_starts = first.checked_sub(1).map_or(0, |i| count(&old_pages[..i]));
@@ -153,19 +149,9 @@ pub(super) fn analyse_edit(
         group -= 1;
         let p = &paragraphs[group];
         if p.context_span(text).end >= prefix {
-            let again = paragraph_units(text, p, &ranges, &keys, cache);
-            paragraph_findings[group] = again.findings;
+            paragraph_findings[group] = paragraph_units(text, p, &ranges, &keys, cache).findings;
         }
     }
-    for unit in regrouped_units {
-        paragraph_facts.push(unit.facts);
-        definitions.push(unit.definitions);
-        paragraph_findings.push(unit.findings);
-    }
-    paragraph_facts.extend_from_slice(&old.paragraph_facts[end_group..]);
-    definitions.extend_from_slice(&old.paragraph_definitions[end_group..]);
-    paragraph_findings
-        .extend(old_findings.paragraphs[end_group..].iter().map(|c| c.shifted(delta)));
 
     // The use counts, when the old version has them: less the regrouped paragraphs' old
     // uses, plus their new ones.
@@ -375,12 +361,12 @@ fn paragraph_units(
 ) -> ParagraphUnits {
     let found =
         cache.paragraph_facts.get_or(p.text_hash(), || Arc::new(facts::paragraph_facts(&p.text)));
-    let definitions = if facts::defines_anything(&found) {
-        cache
-            .paragraph_definitions
-            .get_or(p.fingerprint_with(0), || facts::paragraph_definitions(p, &found).into())
-    } else {
-        no_definitions()
+    // Keyed by the body's shape (the definitions' ranges are relative to the paragraph).
+    let definitions = match facts::defines_anything(&found) {
+        true => {
+            cache.paragraph_definitions.get_or(p.shape_hash(), || facts::definitions_of(p, &found))
+        }
+        false => facts::no_definitions(),
     };
     let span = p.context_span(text);
     let anchor = span.start;
@@ -394,13 +380,6 @@ fn paragraph_units(
             .collect()
     });
     ParagraphUnits { facts: found, definitions, findings: FindingChunk::new(anchor, found_here) }
-}
-
-/// The definitions of a paragraph that defines nothing: one list for all of them.
-pub(super) fn no_definitions() -> Arc<[DefinitionFact]> {
-    static EMPTY: std::sync::LazyLock<Arc<[DefinitionFact]>> =
-        std::sync::LazyLock::new(|| Arc::from(Vec::new()));
-    EMPTY.clone()
 }
 
 #[cfg(test)]

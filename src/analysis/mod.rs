@@ -87,10 +87,7 @@ impl DocumentAnalysis {
             .paragraphs
             .iter()
             .zip(&paragraph_facts)
-            .map(|(p, found)| match facts::defines_anything(found) {
-                true => facts::paragraph_definitions(p, found).into(),
-                false => incremental::no_definitions(),
-            })
+            .map(|(p, found)| facts::definitions_of(p, found))
             .collect();
         Self::from_units(layout, paragraph_facts, definitions, None, None)
     }

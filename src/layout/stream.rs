@@ -179,20 +179,9 @@ impl Paragraph {
         h.finish()
     }
 
-    /// [`Paragraph::fingerprint_with`] the hash of the context span's text.
-    pub fn fingerprint(&self, doc: &str) -> u64 {
-        let span = self.context_span(doc);
-        self.fingerprint_with(crate::text::hash::hash_text(doc.get(span).unwrap_or("")))
-    }
-
     /// The same paragraph `delta` bytes further on.
     pub fn shifted(&self, delta: isize) -> Paragraph {
         Paragraph { at: self.at.saturating_add_signed(delta), body: self.body.clone() }
-    }
-
-    /// Whether the two share their body (then they are the same paragraph, perhaps moved).
-    pub fn same_body(&self, other: &Paragraph) -> bool {
-        Arc::ptr_eq(&self.body, &other.body)
     }
 
     /// Whether this body paragraph stops mid-sentence and `next` reads as its continuation
@@ -209,6 +198,12 @@ impl ParagraphBody {
     /// A paragraph's text hash (see [`Paragraph`]'s memos).
     pub fn text_hash(&self) -> u64 {
         self.text_hash
+    }
+
+    /// A hash of the whole body: its text, kind, column, and source map and hyphen breaks
+    /// relative to the paragraph's start.
+    pub fn shape_hash(&self) -> u64 {
+        self.shape_hash
     }
 }
 
