@@ -21,8 +21,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use scholion::analysis::{DocumentAnalysis, PageCache};
+use scholion::analysis::{DocumentAnalysis, PageCache, Revision};
 use scholion::layout::LanguageModel;
+use scholion::text::Unchanged;
 
 const EDIT_ROUNDS: u32 = 20;
 
@@ -48,8 +49,9 @@ fn usage() {
     std::process::exit(2);
 }
 
-/// Alternates between a document of `mb` MB (1 by default) and the same with one character inserted in the middle,
-/// through one page cache: what the server does after each keystroke, before findings.
+/// Alternates between a document of `mb` MB (1 by default) and the same with one character
+/// inserted in the middle, through one page cache, told what each edit changed as the server
+/// is: what the server does after each keystroke, before findings.
 fn edit(rounds: u32, mb: f64) {
     let seeds = corpus::Seeds::load(Path::new(env!("CARGO_MANIFEST_DIR")));
     let text = seeds.document((mb * 1024.0 * 1024.0) as usize, 2, 0);
@@ -57,13 +59,17 @@ fn edit(rounds: u32, mb: f64) {
     let mut edited = text.clone();
     let at = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     edited.insert(at, 'e');
+    // Inserting the `e` and deleting it leave the same ends.
+    let unchanged = Unchanged { prefix: at, suffix: text.len() - at };
     let (text, edited): (Arc<str>, Arc<str>) = (text.into(), edited.into());
     let mut cache = PageCache::default();
-    drop(DocumentAnalysis::with_cache(&text, &model, &mut cache));
+    let first = Revision { version: 0, unchanged_since: &|_| None };
+    drop(DocumentAnalysis::with_cache_at(&text, &model, &mut cache, Some(first)));
     let started = Instant::now();
     for round in 0..rounds {
         let current = if round % 2 == 0 { &edited } else { &text };
-        std::hint::black_box(edit_round(current, &model, &mut cache));
+        let version = round as i32 + 1;
+        std::hint::black_box(edit_round(current, &model, &mut cache, version, unchanged));
     }
     println!("{:?} per edit", started.elapsed() / rounds.max(1));
 }
@@ -99,8 +105,12 @@ fn edit_round(
     text: &Arc<str>,
     model: &LanguageModel,
     cache: &mut PageCache,
+    version: i32,
+    unchanged: Unchanged,
 ) -> Arc<DocumentAnalysis> {
-    DocumentAnalysis::with_cache(text, model, cache)
+    let since = |v: i32| (v == version - 1).then_some(unchanged);
+    let revision = Revision { version, unchanged_since: &since };
+    DocumentAnalysis::with_cache_at(text, model, cache, Some(revision))
 }
 
 /// The workspace scan's work on the `limit` smallest text files of `dir`: one language model

@@ -15,6 +15,7 @@ use scholion::analysis::{self, DocumentAnalysis, PageCache};
 use scholion::config::Config;
 use scholion::finding::Finding;
 use scholion::layout::LanguageModel;
+use scholion::text::Unchanged;
 
 /// Inserted texts: what changes pages (form feeds, running headers), paragraphs (blank lines,
 /// hyphenated breaks) and facts (definitions, acronyms), and characters of every width.
@@ -87,8 +88,9 @@ fn assert_same(edited: &DocumentAnalysis, fresh: &DocumentAnalysis, text: &str, 
     }
 }
 
-/// Replaces `len` bytes at `at` (both moved to character boundaries) with `insert`.
-fn edit(text: &str, at: usize, len: usize, insert: &str) -> String {
+/// Replaces `len` bytes at `at` (both moved to character boundaries) with `insert`; also
+/// returns what the edit left unchanged.
+fn edit(text: &str, at: usize, len: usize, insert: &str) -> (String, Unchanged) {
     let floor = |mut i: usize| {
         i = i.min(text.len());
         while !text.is_char_boundary(i) {
@@ -102,34 +104,59 @@ fn edit(text: &str, at: usize, len: usize, insert: &str) -> String {
     out.push_str(&text[..start]);
     out.push_str(insert);
     out.push_str(&text[end..]);
-    out
+    (out, Unchanged::around(start..end, text.len()))
 }
 
-fn edits() -> impl Strategy<Value = Vec<(f64, usize, usize)>> {
-    // (where, as a fraction of the text; bytes removed; piece inserted, or none)
+fn edits() -> impl Strategy<Value = Vec<(f64, usize, usize, bool)>> {
+    // (where, as a fraction of the text; bytes removed; piece inserted, or none; whether
+    // the version is analysed, as an editor skips versions while an analysis runs)
     prop::collection::vec(
-        (0.0..1.0f64, prop_oneof![Just(0usize), 0..3usize, 0..400usize], 0..PIECES.len() + 1),
+        (
+            0.0..1.0f64,
+            prop_oneof![Just(0usize), 0..3usize, 0..400usize],
+            0..PIECES.len() + 1,
+            prop::bool::weighted(0.75),
+        ),
         1..8,
     )
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
+    /// With `told`, the analysis is told what each edit left unchanged, as the server is by
+    /// the editor's changes (composed over the versions it skips); else it compares texts.
     #[test]
-    fn edited_analysis_equals_a_fresh_one(doc in 0..7usize, steps in edits()) {
+    fn edited_analysis_equals_a_fresh_one(doc in 0..7usize, steps in edits(), told: bool) {
         let (name, original) = &documents()[doc];
         let model = LanguageModel::from_text(original);
         let mut cache = PageCache::default();
         let mut text = original.clone();
-        DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
-        for (i, (place, removed, piece)) in steps.iter().enumerate() {
+        let analyse = |text: &str, version: i32, since: Option<Unchanged>, cache: &mut PageCache| {
+            // `since` describes the change from the last version analysed (`version - 1`
+            // here: versions count analyses).
+            let unchanged_since = |v: i32| since.filter(|_| v == version - 1);
+            let revision = analysis::Revision { version, unchanged_since: &unchanged_since };
+            let revision = told.then_some(revision);
+            DocumentAnalysis::with_cache_at(&Arc::from(text), &model, cache, revision)
+        };
+        analyse(&text, 0, None, &mut cache);
+        let mut version = 0;
+        let mut since: Option<Unchanged> = None;
+        for (i, (place, removed, piece, analysed)) in steps.iter().enumerate() {
             let insert = PIECES.get(*piece).copied().unwrap_or("");
-            text = edit(&text, (place * text.len() as f64) as usize, *removed, insert);
-            let edited = DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
-            let fresh = DocumentAnalysis::with_model(&text, &model);
-            assert_same(&edited, &fresh, &text, &format!("{name}, edit {i}"));
+            let unchanged;
+            (text, unchanged) = edit(&text, (place * text.len() as f64) as usize, *removed, insert);
+            since = Some(since.map_or(unchanged, |s| s.then(unchanged)));
+            if *analysed || i + 1 == steps.len() {
+                version += 1;
+                let edited = analyse(&text, version, since.take(), &mut cache);
+                let fresh = DocumentAnalysis::with_model(&text, &model);
+                assert_same(&edited, &fresh, &text, &format!("{name}, edit {i}"));
+            }
         }
+        // Every version after the first was told what changed (or compared, untold).
+        prop_assert_eq!(cache.told, if told { version as usize } else { 0 });
     }
 }
 

@@ -23,9 +23,10 @@ use super::facts::{DefinitionFact, ParagraphFacts};
 pub(crate) struct Memo<K, V: ?Sized> {
     entries: HashMap<K, (u32, Arc<V>), foldhash::fast::FixedState>,
     round: u32,
-    /// The last round that analysed the whole text, and how many entries it started with
-    /// (about what one version of the document needs).
+    /// The last round that analysed the whole text.
     whole_round: u32,
+    /// How many entries there were after the last whole round or sweep (about what one
+    /// version of the document needs).
     whole: usize,
 }
 
@@ -47,7 +48,8 @@ impl<K: Hash + Eq + Copy, V: ?Sized> Memo<K, V> {
 
     /// Starts a round that asks only for what an edit changed (the rest comes from the
     /// previous analysis). Kept: what the last whole round used, and what the last few
-    /// rounds did (an undo finds its pages); swept when a few dozen entries have piled up.
+    /// rounds did (an undo finds its pages); swept when a few dozen entries have piled up
+    /// since the last sweep (so a sweep, which reads every entry, comes once in many edits).
     pub(crate) fn start_edit_round(&mut self) {
         const RECENT: u32 = 8;
         const SLACK: usize = 64;
@@ -56,7 +58,7 @@ impl<K: Hash + Eq + Copy, V: ?Sized> Memo<K, V> {
             let whole_round = self.whole_round;
             self.entries
                 .retain(|_, (used, _)| *used == whole_round || round.wrapping_sub(*used) <= RECENT);
-            self.whole = self.whole.min(self.entries.len());
+            self.whole = self.entries.len();
         }
         self.round = round;
     }
@@ -104,13 +106,24 @@ pub struct PageCache {
     /// of the paragraph's context span.
     pub(crate) paragraph_findings: Memo<u64, [Finding]>,
     /// The last version analysed through the cache, which the next one starts from.
-    pub(crate) previous: Option<(Arc<str>, Arc<super::DocumentAnalysis>)>,
+    pub(crate) previous: Option<Previous>,
     /// Pages reused and decoded, over the cache's life (for tests and benchmarks).
     pub hits: usize,
     pub misses: usize,
     /// Analyses that started from the previous version's, and those that read the whole text.
     pub from_previous: usize,
     pub whole: usize,
+    /// Analyses told what changed since the previous version (not comparing the texts).
+    pub told: usize,
+}
+
+/// The last text analysed through a cache, its analysis, and which version of the document
+/// it was (when the caller said).
+#[derive(Debug)]
+pub(crate) struct Previous {
+    pub text: Arc<str>,
+    pub analysis: Arc<super::DocumentAnalysis>,
+    pub version: Option<i32>,
 }
 
 impl PageCache {

@@ -3,15 +3,16 @@
 //! touch them, are analysed again (through the memos of [`PageCache`], which also answer for
 //! text seen before, as after an undo).
 //!
-//! Work per edit: a comparison of the two texts from both ends (to find what changed), the
-//! edited pages and paragraphs, and copies of the analysis' lists of pages and paragraphs
-//! (pointers and offsets, shared bodies).
+//! Work per edit: the edited pages and paragraphs, and copies of the analysis' lists of pages
+//! and paragraphs (pointers and offsets, shared bodies); and, unless the editor's changes say
+//! what changed, a comparison of the two texts from both ends.
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use crate::finding::FindingChunk;
 use crate::layout::{self, LanguageModel, PageLayout, Paragraph};
+use crate::text::Unchanged;
 
 use super::cache::{self, hash_text, PageCache, PageKey};
 use super::facts::{self, DefinitionFact, ParagraphFacts};
@@ -53,13 +54,14 @@ pub(super) fn analyse_all(
 }
 
 /// Analyses `text`, a later version of `old_text` (analysed as `old`), reusing what the edit
-/// left unchanged. `None` when that cannot be known without reading the whole text: `old`
+/// left `unchanged` (found by comparing the texts when not given). `None` when that cannot be known without reading the whole text: `old`
 /// was analysed without a cache or with another model, the document is one page, or the
 /// edit changes how the document is cut into pages.
 pub(super) fn analyse_edit(
     old_text: &str,
     old: &DocumentAnalysis,
     text: &str,
+    unchanged: Option<Unchanged>,
     model: &LanguageModel,
     cache: &mut PageCache,
 ) -> Option<DocumentAnalysis> {
@@ -70,7 +72,8 @@ pub(super) fn analyse_edit(
     if cut.fingerprint != fingerprint || cut.keys.len() != old_pages.len() {
         return None;
     }
-    let (prefix, suffix) = common_ends(old_text.as_bytes(), text.as_bytes());
+    let Unchanged { prefix, suffix } =
+        unchanged.unwrap_or_else(|| common_ends(old_text.as_bytes(), text.as_bytes()));
     // What changed: `old_text[prefix..old_end]` became `text[prefix..new_end]`.
     let old_end = old_text.len() - suffix;
     let delta = text.len() as isize - old_text.len() as isize;
@@ -245,7 +248,7 @@ fn page_paragraphs(pages: &[PageLayout], wanted: Range<usize>) -> Vec<Paragraph>
 /// The lengths of the longest common prefix of `a` and `b`, and of the longest common suffix
 /// of what is left after it (so the two never overlap), both on character boundaries when `a`
 /// and `b` are UTF-8.
-fn common_ends(a: &[u8], b: &[u8]) -> (usize, usize) {
+fn common_ends(a: &[u8], b: &[u8]) -> Unchanged {
     const BLOCK: usize = 256;
     let shorter = a.len().min(b.len());
     let mut prefix = 0;
@@ -275,7 +278,7 @@ fn common_ends(a: &[u8], b: &[u8]) -> (usize, usize) {
     while suffix > 0 && is_continuation(a.get(a.len() - suffix)) {
         suffix -= 1;
     }
-    (prefix, suffix)
+    Unchanged { prefix, suffix }
 }
 
 fn is_continuation(byte: Option<&u8>) -> bool {
@@ -409,15 +412,16 @@ mod tests {
 
     #[test]
     fn common_ends_stop_at_the_change_and_at_character_boundaries() {
+        let ends = |prefix, suffix| Unchanged { prefix, suffix };
         let long = "a".repeat(1000);
         let a = format!("{long}é{long}");
         let b = format!("{long}è{long}");
         // `é` and `è` share their first byte: the prefix stops before the character.
-        assert_eq!(common_ends(a.as_bytes(), b.as_bytes()), (1000, 1000));
-        assert_eq!(common_ends(b"abc", b"abc"), (3, 0));
-        assert_eq!(common_ends(b"abc", b"abxc"), (2, 1));
+        assert_eq!(common_ends(a.as_bytes(), b.as_bytes()), ends(1000, 1000));
+        assert_eq!(common_ends(b"abc", b"abc"), ends(3, 0));
+        assert_eq!(common_ends(b"abc", b"abxc"), ends(2, 1));
         // A repeated letter: the suffix leaves room for the prefix.
-        assert_eq!(common_ends(b"aaa", b"aaaa"), (3, 0));
-        assert_eq!(common_ends(b"", b"x"), (0, 0));
+        assert_eq!(common_ends(b"aaa", b"aaaa"), ends(3, 0));
+        assert_eq!(common_ends(b"", b"x"), ends(0, 0));
     }
 }

@@ -15,11 +15,19 @@ use crate::finding::{Edit, Finding, FindingChunk, Fix, Located, Severity};
 
 use crate::layout::{self, LanguageModel, Layout, PageLayout, PageSplit};
 use crate::rules;
+use crate::text::Unchanged;
 
 pub use cache::PageCache;
 use cache::{hash_text, PageKey};
 use facts::ParagraphFacts;
 pub use facts::{DefinitionFact, DocumentFacts, HeadingFact, Mention};
+
+/// Which version of an open document a text is, and what the edits since earlier versions
+/// left unchanged (see [`crate::text::Document::unchanged_since`]).
+pub struct Revision<'a> {
+    pub version: i32,
+    pub unchanged_since: &'a dyn Fn(i32) -> Option<Unchanged>,
+}
 
 /// Everything derived from one version of a document's text.
 #[derive(Debug)]
@@ -98,10 +106,28 @@ impl DocumentAnalysis {
     /// so only the edited page is decoded again. Also computes the document's findings
     /// (which a caller then needs).
     pub fn with_cache(text: &Arc<str>, model: &LanguageModel, cache: &mut PageCache) -> Arc<Self> {
+        Self::with_cache_at(text, model, cache, None)
+    }
+
+    /// [`DocumentAnalysis::with_cache`] for the version `revision` of an open document: when
+    /// it says what changed since the version the cache analysed last, the two texts are not
+    /// compared to find out.
+    pub fn with_cache_at(
+        text: &Arc<str>,
+        model: &LanguageModel,
+        cache: &mut PageCache,
+        revision: Option<Revision>,
+    ) -> Arc<Self> {
         let previous = cache.previous.take();
-        let edited = previous.as_ref().and_then(|(old_text, old)| {
+        let edited = previous.as_ref().and_then(|old| {
             cache.start_edit_round();
-            incremental::analyse_edit(old_text, old, text, model, cache)
+            let unchanged = old
+                .version
+                .zip(revision.as_ref())
+                .and_then(|(version, revision)| (revision.unchanged_since)(version))
+                .filter(|unchanged| unchanged.fits(&old.text, text));
+            cache.told += usize::from(unchanged.is_some());
+            incremental::analyse_edit(&old.text, &old.analysis, text, unchanged, model, cache)
         });
         let analysis = match edited {
             Some(analysis) => {
@@ -114,7 +140,9 @@ impl DocumentAnalysis {
             }
         };
         let analysis = Arc::new(analysis);
-        cache.previous = Some((text.clone(), analysis.clone()));
+        let version = revision.map(|r| r.version);
+        cache.previous =
+            Some(cache::Previous { text: text.clone(), analysis: analysis.clone(), version });
         analysis
     }
 
@@ -244,22 +272,6 @@ pub fn findings(
         false => chunk.iter().filter(enabled).count(),
     };
     let intrinsic = analysis.intrinsic(text);
-    // What can be shown, each with where its findings can start and how many there are:
-    // pages (their findings), and paragraphs (their findings and their uses of undefined
-    // acronyms, placed in the buffer only when the walk below reaches them).
-    let mut units: Vec<(usize, usize, Unit<'_>)> = intrinsic
-        .pages
-        .iter()
-        .filter(|chunk| !chunk.is_empty())
-        .map(|chunk| (chunk.starts_at, count(chunk), Unit::Chunk(chunk)))
-        .chain(
-            intrinsic
-                .paragraphs
-                .iter()
-                .enumerate()
-                .map(|(i, chunk)| (chunk.starts_at, count(chunk), Unit::Paragraph(i, chunk))),
-        )
-        .collect();
     let show_undefined = rules.enabled(UNDEFINED_ACRONYM);
     let mut undefined = UndefinedKeys::new(is_defined);
     // Counted from the document's use counts, by short form.
@@ -270,13 +282,18 @@ pub fn findings(
         }
         false => 0,
     };
-    let total = units.iter().map(|(_, count, _)| count).sum::<usize>() + undefined_total;
+    let intrinsic_total: usize =
+        intrinsic.pages.iter().chain(&intrinsic.paragraphs).map(count).sum();
+    let total = intrinsic_total + undefined_total;
     let cap = config.max_diagnostics_per_file;
-    // Walk the units in order of where their findings can start, until more than the cap of
-    // findings are known to start before every unit left: the ones shown are among those
-    // seen, the rest are only counted. Few of the (memoised) findings are touched.
+    // Walk the units (pages, and paragraphs with their uses of undefined acronyms, placed in
+    // the buffer only when the walk reaches them) in order of where their findings can
+    // start, until more than the cap of findings are known to start before every unit left:
+    // the ones shown are among those seen, the rest are only counted. Few of the (memoised)
+    // findings are touched.
     let mut seen: Vec<Located> = Vec::new();
     let mut seen_undefined: Vec<(u32, Range<usize>)> = Vec::new();
+    let mut walked = 0;
     let mut templates = UndefinedTemplates::default();
     // The findings of a unit, into `seen` or `seen_undefined`; returns where they start.
     let mut walk = |unit| -> Vec<usize> {
@@ -284,6 +301,7 @@ pub fn findings(
             Unit::Chunk(chunk) => (chunk, None),
             Unit::Paragraph(i, chunk) => (chunk, Some(i)),
         };
+        walked += count(chunk);
         let from = seen.len();
         seen.extend(chunk.iter().filter(enabled));
         let mut starts: Vec<usize> = seen[from..].iter().map(|f| f.range().start).collect();
@@ -299,17 +317,14 @@ pub fn findings(
         }
         starts
     };
+    let mut order = UnitOrder::new(&intrinsic.pages, &intrinsic.paragraphs);
     // (Without the summary rule, the cap does not apply.)
     if total > cap && config.rule(rules::TOO_MANY_FINDINGS).enabled {
-        // A heap, not a sort: the walk mostly stops after a few pages.
-        let mut order: std::collections::BinaryHeap<std::cmp::Reverse<(usize, usize)>> =
-            units.iter().enumerate().map(|(i, unit)| std::cmp::Reverse((unit.0, i))).collect();
         let mut pending = std::collections::BinaryHeap::new();
         let mut settled = 0;
-        while let Some(std::cmp::Reverse((_, i))) = order.pop() {
-            units[i].1 = 0; // walked: not counted as unseen
-            pending.extend(walk(units[i].2).into_iter().map(std::cmp::Reverse));
-            let next = order.peek().map_or(usize::MAX, |std::cmp::Reverse((start, _))| *start);
+        while let Some(unit) = order.next() {
+            pending.extend(walk(unit).into_iter().map(std::cmp::Reverse));
+            let next = order.next_start().unwrap_or(usize::MAX);
             while pending.peek().is_some_and(|s| s.0 < next) {
                 pending.pop();
                 settled += 1;
@@ -319,13 +334,12 @@ pub fn findings(
             }
         }
     } else {
-        for unit in &mut units {
-            unit.1 = 0;
-            walk(unit.2);
+        for unit in order.all() {
+            walk(unit);
         }
     }
     let unseen_undefined = undefined_total.saturating_sub(seen_undefined.len());
-    let unseen = units.iter().map(|(_, count, _)| count).sum::<usize>() + unseen_undefined;
+    let unseen = intrinsic_total - walked + unseen_undefined;
     let undefined_found = seen_undefined.iter().filter_map(|(template, range)| {
         Some(Located { base: range.start, finding: templates.list.get(*template as usize)? })
     });
@@ -339,6 +353,86 @@ enum Unit<'a> {
     Chunk(&'a FindingChunk),
     /// A paragraph (by index) with its findings; its undefined acronyms are found on the way.
     Paragraph(usize, &'a FindingChunk),
+}
+
+/// The units of [`findings`] in order of where their findings can start, made as they are
+/// asked for. Pages come in text order; paragraphs in reading order, which runs page by page,
+/// so only the few read ahead wait in the heap, and a walk that stops after a few pages
+/// costs a few pages (plus one pass for the smallest start after each paragraph).
+struct UnitOrder<'a> {
+    pages: &'a [FindingChunk],
+    paragraphs: &'a [FindingChunk],
+    next_page: usize,
+    next_paragraph: usize,
+    /// For each paragraph, the smallest start of it and the paragraphs after it.
+    later_min: Vec<usize>,
+    /// Units read ahead: (start, pages before paragraphs, index).
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(usize, usize)>>,
+}
+
+impl<'a> UnitOrder<'a> {
+    fn new(pages: &'a [FindingChunk], paragraphs: &'a [FindingChunk]) -> Self {
+        let mut later_min = vec![usize::MAX; paragraphs.len()];
+        let mut min = usize::MAX;
+        for (slot, chunk) in later_min.iter_mut().zip(paragraphs).rev() {
+            min = min.min(chunk.starts_at);
+            *slot = min;
+        }
+        let heap = std::collections::BinaryHeap::new();
+        UnitOrder { pages, paragraphs, next_page: 0, next_paragraph: 0, later_min, heap }
+    }
+
+    /// Every unit, in no particular order.
+    fn all(self) -> impl Iterator<Item = Unit<'a>> {
+        let pages = self.pages.iter().filter(|chunk| !chunk.is_empty()).map(Unit::Chunk);
+        pages.chain(self.paragraphs.iter().enumerate().map(|(i, c)| Unit::Paragraph(i, c)))
+    }
+
+    /// The smallest start of the units not read ahead.
+    fn unread_start(&self) -> usize {
+        let page = self.pages.get(self.next_page).map_or(usize::MAX, |c| c.starts_at);
+        page.min(self.later_min.get(self.next_paragraph).copied().unwrap_or(usize::MAX))
+    }
+
+    /// Where the next unit's findings can start.
+    fn next_start(&self) -> Option<usize> {
+        let read = self.heap.peek().map(|std::cmp::Reverse((start, _))| *start);
+        let unread = Some(self.unread_start()).filter(|&s| s != usize::MAX);
+        read.into_iter().chain(unread).min()
+    }
+
+    fn next(&mut self) -> Option<Unit<'a>> {
+        loop {
+            if let Some(&std::cmp::Reverse((start, index))) = self.heap.peek() {
+                if start <= self.unread_start() {
+                    self.heap.pop();
+                    return Some(match index.checked_sub(self.pages.len()) {
+                        None => Unit::Chunk(&self.pages[index]),
+                        Some(i) => Unit::Paragraph(i, &self.paragraphs[i]),
+                    });
+                }
+            }
+            // Read the unit that starts first of the next page and the next paragraph.
+            let page = self.pages.get(self.next_page);
+            let paragraph = self.paragraphs.get(self.next_paragraph);
+            let (start, index) = match (page, paragraph) {
+                (None, None) => return None,
+                (Some(p), Some(q)) if q.starts_at < p.starts_at => {
+                    (q.starts_at, self.pages.len() + self.next_paragraph)
+                }
+                (Some(p), _) => (p.starts_at, self.next_page),
+                (None, Some(q)) => (q.starts_at, self.pages.len() + self.next_paragraph),
+            };
+            match index < self.pages.len() {
+                true => self.next_page += 1,
+                false => self.next_paragraph += 1,
+            }
+            let empty_page = index < self.pages.len() && self.pages[index].is_empty();
+            if !empty_page {
+                self.heap.push(std::cmp::Reverse((start, index)));
+            }
+        }
+    }
 }
 
 const UNDEFINED_ACRONYM: &str = "undefined-acronym";
@@ -748,6 +842,39 @@ mod tests {
         ] {
             assert!(rules.contains(rule), "{rule} missing in {rules:?}");
         }
+    }
+
+    #[test]
+    fn units_come_in_order_of_their_start_whatever_the_paragraph_order() {
+        let chunk = |start: usize, findings: usize| {
+            FindingChunk::absolute(start, vec![finding(vec![]); findings])
+        };
+        // Pages in text order (one without findings); paragraphs out of order, as columns and
+        // paragraphs continued from an earlier page make them.
+        let pages = [chunk(0, 1), chunk(100, 0), chunk(200, 2)];
+        let paragraphs = [chunk(5, 1), chunk(150, 1), chunk(120, 0), chunk(90, 1), chunk(250, 1)];
+        let mut order = UnitOrder::new(&pages, &paragraphs);
+        let mut walked = Vec::new();
+        while let Some(unit) = order.next() {
+            let (start, name) = match unit {
+                Unit::Chunk(c) => (c.starts_at, "page"),
+                Unit::Paragraph(i, c) => (c.starts_at, ["p0", "p1", "p2", "p3", "p4"][i]),
+            };
+            walked.push((start, name));
+            // Nothing left starts before what was walked.
+            assert!(order.next_start().is_none_or(|next| next >= start));
+        }
+        let expected = [
+            (0, "page"),
+            (5, "p0"),
+            (90, "p3"),
+            (120, "p2"),
+            (150, "p1"),
+            (200, "page"),
+            (250, "p4"),
+        ];
+        assert_eq!(walked, expected);
+        assert_eq!(UnitOrder::new(&pages, &paragraphs).all().count(), 7);
     }
 
     #[test]

@@ -66,14 +66,10 @@ impl DocumentStore {
         if version <= entry.doc.version {
             return ChangeOutcome::Stale { stored: entry.doc.version };
         }
-        for change in changes {
-            if let Err(err) = entry.doc.apply(change, encoding) {
-                // Keep the version unchanged so the client's next full sync can repair it.
-                return ChangeOutcome::Failed(err.to_string());
-            }
+        match entry.doc.apply_all(version, changes, encoding) {
+            Ok(()) => ChangeOutcome::Applied,
+            Err(err) => ChangeOutcome::Failed(err.to_string()),
         }
-        entry.doc.version = version;
-        ChangeOutcome::Applied
     }
 
     /// A cheap snapshot (ropes share their chunks).

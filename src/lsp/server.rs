@@ -26,7 +26,7 @@ use super::documents::{doc_key, ChangeOutcome, DocumentStore, OpenDocument};
 use super::publish::{DiagnosticsFrame, DiagnosticsPublisher};
 use super::{convert, features};
 use crate::acronyms::{self, DefinitionHint};
-use crate::analysis::{DocumentAnalysis, PageCache};
+use crate::analysis::{DocumentAnalysis, PageCache, Revision};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::layout::LanguageModel;
@@ -196,27 +196,37 @@ impl Shared {
     /// [`Shared::warm_page_cache`].
     fn index_open(&self, key: &DocKey, open: &OpenDocument) -> IndexedDoc {
         let started = std::time::Instant::now();
-        let text: Arc<str> = Arc::from(open.doc.text());
+        let text = open.doc.snapshot();
         let copied = started.elapsed();
-        let (workspace_model, indexed) = match self.index.read() {
-            Ok(index) => (
-                index.model_for(key),
-                index.get(key).filter(|d| *d.text == *text).map(|d| d.analysis.clone()),
-            ),
+        let (workspace_model, previous) = match self.index.read() {
+            Ok(index) => (index.model_for(key), index.get(key).cloned()),
             Err(_) => (None, None),
         };
-        let analysis = match indexed {
-            Some(analysis) => analysis,
+        // The scan's analysis, when the document was opened as it is on disk.
+        let scanned = previous.as_ref().filter(|d| d.version.is_none() && *d.text == *text);
+        let analysis = match scanned {
+            Some(doc) => doc.analysis.clone(),
             None => {
                 let state = self.page_cache(key);
                 let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 let model = state.model(workspace_model, &text);
-                DocumentAnalysis::with_cache(&text, &model, &mut state.pages)
+                let unchanged_since = |version| open.doc.unchanged_since(version);
+                let revision =
+                    Revision { version: open.doc.version, unchanged_since: &unchanged_since };
+                DocumentAnalysis::with_cache_at(&text, &model, &mut state.pages, Some(revision))
             }
         };
         let analysed = started.elapsed();
         let path = open.uri.to_file_path().map(|p| p.into_owned());
-        let doc = IndexedDoc::new(key.clone(), path, text, analysis, Some(open.doc.version));
+        let version = Some(open.doc.version);
+        // The line index of the version before, when the editor's changes since are known.
+        let edited = previous.and_then(|p| Some((open.doc.unchanged_since(p.version?)?, p)));
+        let doc = match edited {
+            Some((unchanged, previous)) if unchanged.fits(&previous.text, &text) => {
+                IndexedDoc::edited(&previous, text, unchanged, analysis, version)
+            }
+            _ => IndexedDoc::new(key.clone(), path, text, analysis, version),
+        };
         let lines = started.elapsed();
         let replaced = match self.index.write() {
             Ok(mut index) => {
@@ -258,7 +268,11 @@ impl Shared {
         let Ok(mut state) = state.try_lock() else { return };
         if state.pages.is_empty() {
             let model = state.model(workspace_model, &doc.text);
-            let warm = DocumentAnalysis::with_cache(&doc.text, &model, &mut state.pages);
+            // The version, so that the next edit's analysis is told what changed since.
+            let revision =
+                doc.version.map(|version| Revision { version, unchanged_since: &|_| None });
+            let warm =
+                DocumentAnalysis::with_cache_at(&doc.text, &model, &mut state.pages, revision);
             drop(state);
             // This analysis replaces the scan's in the index (same text, same facts): the
             // next edit starts from it and shares its parts, so the index compares only the
@@ -537,9 +551,7 @@ impl Shared {
                 .documents
                 .keys()
                 .into_iter()
-                .filter_map(|key| {
-                    worker.documents.get(&key).map(|o| (key, Arc::from(o.doc.text())))
-                })
+                .filter_map(|key| worker.documents.get(&key).map(|o| (key, o.doc.snapshot())))
                 .collect();
             let model = workspace::build_model(
                 model_texts.iter().map(|(_, _, t)| &**t).chain(open.iter().map(|(_, t)| &**t)),

@@ -1,7 +1,12 @@
-//! An open document: its text in a rope, its version, and incremental edits.
+//! An open document: its text in a rope, its version, and incremental edits, with a record of
+//! what each edit left unchanged (so that an analysis of the next version need not compare
+//! the two texts to find out).
 
+use std::collections::VecDeque;
 use std::fmt;
+use std::mem::MaybeUninit;
 use std::ops::Range;
+use std::sync::Arc;
 
 use ropey::Rope;
 
@@ -35,17 +40,132 @@ impl fmt::Display for EditError {
 
 impl std::error::Error for EditError {}
 
+/// What two versions of a text share: their first `prefix` bytes and their last `suffix`
+/// bytes (which never overlap, in either version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unchanged {
+    pub prefix: usize,
+    pub suffix: usize,
+}
+
+impl Unchanged {
+    /// What a step that changed nothing leaves: everything, whatever the text's length (so
+    /// that it changes nothing when composed with [`Unchanged::then`]).
+    pub const ALL: Unchanged = Unchanged { prefix: usize::MAX, suffix: usize::MAX };
+
+    /// What an edit that replaced `old[range]` (of a text `old_len` bytes long) left.
+    pub fn around(range: Range<usize>, old_len: usize) -> Self {
+        Unchanged { prefix: range.start, suffix: old_len.saturating_sub(range.end) }
+    }
+
+    /// What stays through this change and then `next`: the shorter of each end.
+    pub fn then(self, next: Unchanged) -> Unchanged {
+        Unchanged { prefix: self.prefix.min(next.prefix), suffix: self.suffix.min(next.suffix) }
+    }
+
+    /// Whether this can describe texts `old` and `new`: the ends fit in both and fall on
+    /// character boundaries (a cheap check, not a comparison).
+    pub fn fits(&self, old: &str, new: &str) -> bool {
+        let fits_in = |text: &str| {
+            self.prefix.checked_add(self.suffix).is_some_and(|n| n <= text.len())
+                && text.is_char_boundary(self.prefix)
+                && text.is_char_boundary(text.len() - self.suffix)
+        };
+        fits_in(old) && fits_in(new)
+    }
+}
+
+/// The last edits of a document, by version: what each notification left unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct EditHistory {
+    /// (version before, version after, what the edits between them left unchanged), oldest
+    /// first; contiguous (each starts at the version the one before ended at).
+    steps: VecDeque<(i32, i32, Unchanged)>,
+    /// A notification failed halfway: the text changed without a new version, so neither
+    /// the current version nor the next step says what an analysis of it saw.
+    failed: bool,
+}
+
+/// An analysis that lags further behind than this compares the texts instead.
+const HISTORY_STEPS: usize = 64;
+
+impl EditHistory {
+    fn record(&mut self, from: i32, to: i32, unchanged: Unchanged) {
+        if self.steps.back().is_some_and(|&(_, last, _)| last != from) {
+            self.steps.clear();
+        }
+        if self.steps.len() == HISTORY_STEPS {
+            self.steps.pop_front();
+        }
+        self.steps.push_back((from, to, unchanged));
+    }
+
+    /// What the edits since version `from` left unchanged, composed; `None` when they are
+    /// not all known (too long ago, or a change replaced the whole text).
+    fn unchanged_since(&self, from: i32) -> Option<Unchanged> {
+        let first = self.steps.iter().position(|&(start, _, _)| start == from)?;
+        let mut steps = self.steps.range(first..).map(|&(_, _, unchanged)| unchanged);
+        let first = steps.next()?;
+        Some(steps.fold(first, Unchanged::then))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Document {
     pub rope: Rope,
     /// The client's version number; increases with every change (not always by one).
     pub version: i32,
     pub language_id: String,
+    /// What the last notifications changed, for analyses that start from an earlier version.
+    pub history: EditHistory,
 }
 
 impl Document {
     pub fn new(text: &str, version: i32, language_id: impl Into<String>) -> Self {
-        Document { rope: Rope::from_str(text), version, language_id: language_id.into() }
+        Document {
+            rope: Rope::from_str(text),
+            version,
+            language_id: language_id.into(),
+            history: EditHistory::default(),
+        }
+    }
+
+    /// Apply a notification's changes in order and move to `version`. On an error the changes
+    /// before it stay applied and the version does not move (the client's next full sync
+    /// repairs the text); the history is then forgotten, since the text moved without it.
+    pub fn apply_all(
+        &mut self,
+        version: i32,
+        changes: &[TextChange],
+        encoding: PositionEncoding,
+    ) -> Result<(), EditError> {
+        // `None` until the first change; then `Some(None)` once what stays is unknown.
+        let mut unchanged: Option<Option<Unchanged>> = None;
+        for change in changes {
+            let old_len = self.rope.len_bytes();
+            match self.apply(change, encoding) {
+                // A whole new text: what it shares with the old is unknown.
+                Ok(_) if change.range.is_none() => unchanged = Some(None),
+                Ok(new) => {
+                    let old_end = new.start + old_len + new.len() - self.rope.len_bytes();
+                    let step = Unchanged::around(new.start..old_end, old_len);
+                    unchanged = Some(match unchanged {
+                        None => Some(step),
+                        Some(before) => before.map(|u| u.then(step)),
+                    });
+                }
+                Err(err) => {
+                    self.history = EditHistory { failed: true, ..EditHistory::default() };
+                    return Err(err);
+                }
+            }
+        }
+        match unchanged.unwrap_or(Some(Unchanged::ALL)).filter(|_| !self.history.failed) {
+            Some(unchanged) => self.history.record(self.version, version, unchanged),
+            None => self.history = EditHistory::default(),
+        }
+        self.version = version;
+        Ok(())
     }
 
     /// Apply one change; positions are read in `encoding` and clamped into the text.
@@ -80,6 +200,43 @@ impl Document {
         }
         text
     }
+
+    /// What the edits since version `from` left unchanged; `None` when they are not all known
+    /// (too long ago, a change replaced the whole text, or `from` is not a version it had).
+    pub fn unchanged_since(&self, from: i32) -> Option<Unchanged> {
+        let all = Unchanged { prefix: self.rope.len_bytes(), suffix: 0 };
+        match from == self.version && !self.history.failed {
+            true => Some(all),
+            false => {
+                self.history
+                    .unchanged_since(from)
+                    .map(|u| if u == Unchanged::ALL { all } else { u })
+            }
+        }
+    }
+
+    /// The text in one shared allocation, copied once (a `String` turned into an `Arc<str>`
+    /// would be copied twice: a large document's snapshot is taken after every edit).
+    pub fn snapshot(&self) -> Arc<str> {
+        let mut bytes: Arc<[MaybeUninit<u8>]> = Arc::new_uninit_slice(self.rope.len_bytes());
+        let Some(slots) = Arc::get_mut(&mut bytes) else {
+            return Arc::from(self.text()); // unreachable: the Arc was just made
+        };
+        let mut at = 0;
+        for chunk in self.rope.chunks() {
+            // (Compiled to a copy; `write_copy_of_slice` is newer than the minimum Rust.)
+            for (slot, &byte) in slots[at..at + chunk.len()].iter_mut().zip(chunk.as_bytes()) {
+                slot.write(byte);
+            }
+            at += chunk.len();
+        }
+        assert_eq!(at, slots.len(), "the rope's chunks cover its length");
+        // SAFETY: every byte was written above (the chunks cover the rope's length, checked).
+        let bytes = unsafe { bytes.assume_init() };
+        // SAFETY: the bytes are the rope's chunks in order, each a `str`, so they are UTF-8;
+        // `str` and `[u8]` have the same layout.
+        unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) }
+    }
 }
 
 #[cfg(test)]
@@ -113,5 +270,62 @@ mod tests {
             .unwrap();
         assert_eq!(doc.text(), "new");
         assert!(doc.apply(&edit(1, 0, 0, 0, ""), PositionEncoding::Utf16).is_err());
+    }
+
+    #[test]
+    fn snapshot_holds_the_whole_text_across_many_chunks() {
+        let text = "Oekraïne 😀 𝔘\n".repeat(5000);
+        let mut doc = Document::new(&text, 1, "plaintext");
+        assert!(doc.rope.chunks().count() > 10);
+        assert_eq!(&*doc.snapshot(), text);
+        doc.apply(&edit(3, 2, 3, 2, "x"), PositionEncoding::Utf16).unwrap();
+        assert_eq!(&*doc.snapshot(), doc.text());
+        assert_eq!(&*Document::new("", 1, "plaintext").snapshot(), "");
+    }
+
+    /// The history, composed from any earlier version, leaves ends that the two texts share.
+    #[test]
+    fn history_gives_ends_both_versions_share() {
+        let mut doc = Document::new("alpha beta\ngamma delta\nepsilon", 1, "plaintext");
+        let mut texts = vec![(1, doc.text())];
+        let notifications: Vec<Vec<TextChange>> = vec![
+            vec![edit(0, 6, 0, 10, "BETA")],
+            vec![edit(2, 0, 2, 0, "new "), edit(0, 0, 0, 1, "A")],
+            vec![edit(1, 3, 1, 3, "\n")],
+            vec![],
+        ];
+        for (i, changes) in notifications.iter().enumerate() {
+            let version = 2 + 2 * i as i32; // versions need not increase by one
+            doc.apply_all(version, changes, PositionEncoding::Utf16).unwrap();
+            texts.push((version, doc.text()));
+        }
+        let now = doc.text();
+        for (version, old) in &texts {
+            let u = doc.unchanged_since(*version).expect("recorded");
+            assert!(u.fits(old, &now), "v{version}: {u:?}");
+            assert_eq!(old[..u.prefix], now[..u.prefix], "v{version}");
+            assert_eq!(old[old.len() - u.suffix..], now[now.len() - u.suffix..], "v{version}");
+        }
+        // Exactly what one change left (the notification after it changed nothing): `\n`
+        // typed at byte 14 of version 4's 34 bytes.
+        let inserted = Unchanged { prefix: 14, suffix: 34 - 14 };
+        assert_eq!((texts[2].1.len(), doc.unchanged_since(4)), (34, Some(inserted)));
+        assert_eq!(doc.unchanged_since(6), Some(Unchanged { prefix: 35, suffix: 0 }));
+        // The first edit was at byte 0 of version 2's text.
+        assert_eq!(doc.unchanged_since(2).map(|u| u.prefix), Some(0));
+        assert_eq!(doc.unchanged_since(3), None);
+        // A whole new text, or a failed change, forgets the history.
+        let whole = TextChange { range: None, text: "other".into() };
+        doc.apply_all(20, &[whole], PositionEncoding::Utf16).unwrap();
+        assert_eq!(doc.unchanged_since(8), None);
+        doc.apply_all(21, &[edit(0, 0, 0, 0, "x")], PositionEncoding::Utf16).unwrap();
+        assert!(doc.unchanged_since(20).is_some());
+        assert!(doc.apply_all(22, &[edit(0, 2, 0, 1, "")], PositionEncoding::Utf16).is_err());
+        assert_eq!((doc.version, doc.unchanged_since(20)), (21, None));
+        // Nor is version 21's text known any more, before or after the next change.
+        assert_eq!(doc.unchanged_since(21), None);
+        doc.apply_all(23, &[edit(0, 0, 0, 0, "y")], PositionEncoding::Utf16).unwrap();
+        assert_eq!(doc.unchanged_since(21), None);
+        assert!(doc.unchanged_since(23).is_some());
     }
 }

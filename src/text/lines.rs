@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use ropey::Rope;
 
+use super::Unchanged;
+
 /// What position conversion needs from a text: its lines as byte ranges.
 pub trait Lines {
     /// Total length in bytes.
@@ -47,6 +49,38 @@ pub fn line_starts(text: &str) -> Vec<usize> {
             _ => starts.push(i + 1),
         }
     }
+    starts
+}
+
+/// The line starts of `text`, a later version of a text `old_len` bytes long whose line starts
+/// were `old` and which shares `unchanged` with it. Reads only the changed part of `text` (a
+/// large document's line index is otherwise read again after every edit).
+pub fn splice_line_starts(
+    old: &[usize],
+    old_len: usize,
+    text: &str,
+    unchanged: Unchanged,
+) -> Vec<usize> {
+    let Unchanged { prefix, suffix } = unchanged;
+    let old_end = old_len.saturating_sub(suffix);
+    let new_end = text.len().saturating_sub(suffix);
+    // Whether `s` starts a line depends on the bytes at `s - 1` and `s` (a `\r` before a `\n`
+    // ends no line): the starts before `prefix` and after `old_end` are as they were.
+    let kept_before = old.partition_point(|&s| s < prefix.max(1));
+    let kept_after = old.partition_point(|&s| s <= old_end);
+    let mut starts = Vec::with_capacity(kept_before + old.len().saturating_sub(kept_after) + 16);
+    starts.push(0);
+    starts.extend(old.get(1..kept_before).unwrap_or_default());
+    let bytes = text.as_bytes();
+    let from = prefix.max(1) - 1;
+    let changed = bytes.get(from..new_end).unwrap_or_default();
+    for i in memchr::memchr2_iter(b'\n', b'\r', changed).map(|i| i + from) {
+        if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+            starts.push(i + 1);
+        }
+    }
+    let moved = old.get(kept_after..).unwrap_or_default();
+    starts.extend(moved.iter().map(|&s| s - old_end + new_end));
     starts
 }
 
@@ -182,6 +216,25 @@ mod tests {
         assert_eq!(line_starts("\r\n"), vec![0, 2]);
         assert_eq!(line_starts("\n\r\n"), vec![0, 1, 3]);
         assert_eq!(line_starts("ï\r\nb\rc\n"), vec![0, 4, 6, 8]);
+    }
+
+    proptest::proptest! {
+        /// Splicing the line starts after an edit gives those of the edited text, whatever
+        /// line breaks the edit cuts, joins or makes (a `\r` typed before a `\n`).
+        #[test]
+        fn spliced_line_starts_equal_fresh_ones(
+            old in "[a\r\n]{0,40}",
+            at in 0..41usize,
+            removed in 0..6usize,
+            insert in "[b\r\n]{0,4}",
+        ) {
+            let start = at.min(old.len());
+            let end = (start + removed).min(old.len());
+            let text = format!("{}{insert}{}", &old[..start], &old[end..]);
+            let unchanged = Unchanged::around(start..end, old.len());
+            let spliced = splice_line_starts(&line_starts(&old), old.len(), &text, unchanged);
+            proptest::prop_assert_eq!(spliced, line_starts(&text));
+        }
     }
 
     #[test]

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use crate::acronyms::Glossary;
 use crate::analysis::{DefinitionFact, DocumentAnalysis};
 use crate::layout::LanguageModel;
-use crate::text::lines::{line_starts, LineIndex};
+use crate::text::lines::{line_starts, splice_line_starts, LineIndex};
+use crate::text::Unchanged;
 use crate::workspace::glossaries::GlossarySet;
 
 /// Identifies a document: its absolute path for files, its URI for anything else.
@@ -55,6 +56,21 @@ impl IndexedDoc {
         version: Option<i32>,
     ) -> Self {
         let line_starts = Arc::from(line_starts(&text));
+        IndexedDoc { key, path, text, analysis, version, line_starts }
+    }
+
+    /// Another version of `previous`'s document that shares `unchanged` with it: its line
+    /// index is spliced, not read again.
+    pub fn edited(
+        previous: &IndexedDoc,
+        text: Arc<str>,
+        unchanged: Unchanged,
+        analysis: Arc<DocumentAnalysis>,
+        version: Option<i32>,
+    ) -> Self {
+        let old = (&previous.line_starts, previous.text.len());
+        let line_starts = Arc::from(splice_line_starts(old.0, old.1, &text, unchanged));
+        let (key, path) = (previous.key.clone(), previous.path.clone());
         IndexedDoc { key, path, text, analysis, version, line_starts }
     }
 
