@@ -287,6 +287,14 @@ fn seed_pages() -> Vec<String> {
         .collect()
 }
 
+/// The diagnostics of the next `publishDiagnostics` for `uri`.
+fn next_diagnostics(client: &mut Client, uri: &str) -> Vec<Value> {
+    let message = client
+        .wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+        .expect("diagnostics");
+    message["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+}
+
 /// A large workspace document opened after the scan indexed it: the first diagnostics come
 /// from the start of the text alone (the summary cannot count the rest yet), then all of them
 /// with the count; the shown ones do not change.
@@ -316,15 +324,7 @@ fn a_large_indexed_document_shows_its_first_diagnostics_then_counts_the_rest() {
         .wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
         .expect("progress end");
     client.open(&uri, &text);
-    let mut next = || {
-        let message = client
-            .wait_for(|m| {
-                m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
-            })
-            .expect("diagnostics");
-        message["params"]["diagnostics"].as_array().cloned().unwrap()
-    };
-    let (first, all) = (next(), next());
+    let (first, all) = (next_diagnostics(&mut client, &uri), next_diagnostics(&mut client, &uri));
     assert_eq!(first.len(), 501);
     assert_eq!(all.len(), 501);
     assert_eq!(first[..500], all[..500]);
@@ -336,6 +336,40 @@ fn a_large_indexed_document_shows_its_first_diagnostics_then_counts_the_rest() {
     assert!(uncounted.starts_with("More findings are not shown"), "{uncounted}");
     let hidden: usize = counted.split(' ').next().unwrap().parse().expect(counted);
     assert!(hidden > 0, "{counted}");
+}
+
+/// A large document that nothing has analysed (outside any workspace) shows findings from its
+/// first pages at once, then the complete ones, which hold every early one they reach (the
+/// complete ones add undefined acronyms, which a later page could have defined).
+#[test]
+fn a_large_new_document_shows_early_diagnostics_then_the_complete_ones() {
+    let seeds = seed_pages();
+    // About 300 KB of seed pages, varied.
+    let text: String = (0..110)
+        .map(|n| seeds[n % seeds.len()].replacen("dienst", &format!("dienst {n}"), 1))
+        .collect::<Vec<_>>()
+        .join("\u{c}");
+    assert!(text.len() > 256 * 1024);
+    let uri = "file:///tmp/scholion-early/groot.txt";
+    let (mut client, _) = Client::initialized(json!({}), None);
+    client.open(uri, &text);
+    let (early, all) = (next_diagnostics(&mut client, uri), next_diagnostics(&mut client, uri));
+    assert_eq!((early.len(), all.len()), (501, 501));
+    let message = |d: &Value| d["message"].as_str().unwrap_or_default().to_string();
+    assert!(message(&early[500]).starts_with("More findings are not shown"));
+    assert!(message(&all[500]).split(' ').next().unwrap().parse::<usize>().is_ok());
+    assert!(early.iter().all(|d| d["code"] != "undefined-acronym"));
+    assert!(all.iter().any(|d| d["code"] == "undefined-acronym"));
+    let start = |d: &Value| {
+        (d["range"]["start"]["line"].as_u64(), d["range"]["start"]["character"].as_u64())
+    };
+    let reached = start(&all[499]);
+    let within: Vec<&Value> = early[..500].iter().filter(|d| start(d) <= reached).collect();
+    assert!(within.len() > 100, "{} early diagnostics within the complete ones", within.len());
+    for d in within {
+        assert!(all.contains(d), "early diagnostic missing from the complete ones: {d}");
+    }
+    assert!(client.shutdown().success());
 }
 
 /// A definition asked for while the scan runs is answered before the scan ends: the files

@@ -215,18 +215,23 @@ impl DocumentAnalysis {
     }
 
     fn intrinsic(&self, text: &str) -> &Intrinsic {
-        self.intrinsic.get_or_init(|| {
-            // Pages and paragraphs are independent: a large document uses all cores.
-            let pages = crate::parallel::map_text(text.len(), &self.layout.pages, |page| {
-                FindingChunk::absolute(page.range.start, own_page_findings(text, page))
-            });
-            let paragraphs = crate::parallel::map_text(text.len(), &self.layout.paragraphs, |p| {
-                let sentences = layout::sentences::sentences(&p.text);
-                let found = layout::rules::findings_of_paragraph(text, p, &sentences);
-                FindingChunk::absolute(p.source_span().start, found)
-            });
-            Intrinsic { pages, paragraphs }
-        })
+        self.intrinsic.get_or_init(|| Intrinsic::of(text, &self.layout))
+    }
+}
+
+impl Intrinsic {
+    /// The findings of every page and paragraph of `layout`, the layout of `text`.
+    fn of(text: &str, layout: &Layout) -> Intrinsic {
+        // Pages and paragraphs are independent: a large document uses all cores.
+        let pages = crate::parallel::map_text(text.len(), &layout.pages, |page| {
+            FindingChunk::absolute(page.range.start, own_page_findings(text, page))
+        });
+        let paragraphs = crate::parallel::map_text(text.len(), &layout.paragraphs, |p| {
+            let sentences = layout::sentences::sentences(&p.text);
+            let found = layout::rules::findings_of_paragraph(text, p, &sentences);
+            FindingChunk::absolute(p.source_span().start, found)
+        });
+        Intrinsic { pages, paragraphs }
     }
 }
 
@@ -493,15 +498,72 @@ pub fn leading_findings(
         let undefined = &undefined[..undefined.partition_point(|f| f.range.start < next_start)];
         if found.iter().filter(settled).count() + undefined.len() > cap {
             let located = found.iter().filter(settled).chain(undefined);
-            let mut shown = rules::apply_settings(located.map(Located::absolute), config);
-            if let Some(summary) = shown.last_mut().filter(|f| f.rule == rules::TOO_MANY_FINDINGS) {
-                summary.message = rules::more_findings_message(None, cap);
-            }
-            return Some(shown);
+            return Some(first_of_more(located, config));
         }
     }
     None
 }
+
+/// The first of `findings` (more than the cap), with a summary that says more are not shown,
+/// without counting them.
+fn first_of_more<'a>(findings: impl Iterator<Item = &'a Finding>, config: &Config) -> Vec<Finding> {
+    let mut shown = rules::apply_settings(findings.map(Located::absolute), config);
+    if let Some(summary) = shown.last_mut().filter(|f| f.rule == rules::TOO_MANY_FINDINGS) {
+        summary.message = rules::more_findings_message(None, config.max_diagnostics_per_file);
+    }
+    shown
+}
+
+/// The first findings of a large document that has no analysis yet, from a layout of its first
+/// pages alone (the layout of a whole megabyte takes a hundred milliseconds or more): those
+/// that start before the last two pages read, when there are more than the cap of them, with
+/// a summary that says more are not shown. Undefined acronyms are left to the complete
+/// findings (a later page may define them). `None` for a document under `EARLY_MIN_BYTES`, or
+/// when the first quarter of the document does not give the cap (the complete findings then
+/// cost not much more).
+///
+/// A page's layout depends on its own text and the language model, and a paragraph's findings
+/// on its own text up to the end of its last line, so findings that start two pages before
+/// the end of the pages read are those of the whole document (a test checks this on
+/// documents of several kinds).
+pub fn early_findings(text: &str, model: &LanguageModel, config: &Config) -> Option<Vec<Finding>> {
+    if text.len() < EARLY_MIN_BYTES {
+        return None;
+    }
+    let cap = config.max_diagnostics_per_file;
+    let rules = RuleFilter::new(config);
+    let (ranges, _) = layout::split_pages(text);
+    let mut pages = EARLY_FIRST_PAGES;
+    while pages + 2 < ranges.len() {
+        let end = ranges[pages - 1].end;
+        let settled_before = ranges[pages - 2].start;
+        let prefix = text.get(..end)?;
+        let intrinsic = Intrinsic::of(prefix, &layout::analyze(prefix, model));
+        let found: Vec<Finding> = intrinsic
+            .chunks()
+            .flat_map(FindingChunk::iter)
+            .filter(|f| f.range().start < settled_before && rules.enabled(f.finding.rule))
+            .map(|f| f.to_finding())
+            .collect();
+        if found.len() > cap {
+            return Some(first_of_more(found.iter(), config));
+        }
+        if end > text.len() / 4 {
+            return None;
+        }
+        // As many pages again as the findings so far say the cap needs, and a quarter more.
+        let settled_pages = pages - 2;
+        let needed = (cap + 1) * settled_pages / found.len().max(1) + 2;
+        pages = (needed + needed / 4).clamp(pages + 1, pages * 4);
+    }
+    None
+}
+
+/// Below this size the complete findings of a new document come in about 30 ms.
+const EARLY_MIN_BYTES: usize = 256 * 1024;
+
+/// How many pages [`early_findings`] reads first.
+const EARLY_FIRST_PAGES: usize = 8;
 
 /// Which rules the settings enable, remembered per rule: asked for every finding, and a
 /// document has a handful of rules and thousands of findings.

@@ -67,10 +67,31 @@ impl LanguageModel {
         Self::default()
     }
 
+    /// The model of one text; a large one is counted in pieces on all cores (counts are per
+    /// line, so pieces cut at line breaks add up to the same model).
     pub fn from_text(text: &str) -> Self {
-        let mut model = Self::new();
-        model.add_text(text);
-        model
+        let pieces =
+            crate::parallel::threads().min(text.len() / crate::parallel::PARALLEL_MIN_BYTES);
+        if pieces <= 1 {
+            let mut model = Self::new();
+            model.add_text(text);
+            return model;
+        }
+        let mut cuts = vec![0];
+        for i in 1..pieces {
+            let from = (text.len() * i / pieces).max(cuts[cuts.len() - 1]);
+            let at =
+                memchr::memchr(b'\n', &text.as_bytes()[from..]).map_or(text.len(), |n| from + n);
+            cuts.push(at);
+        }
+        cuts.push(text.len());
+        let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+        let models = crate::parallel::map(&ranges, |&(start, end)| {
+            let mut model = Self::new();
+            model.add_text(text.get(start..end).unwrap_or(""));
+            model
+        });
+        models.into_iter().reduce(LanguageModel::merged).unwrap_or_default()
     }
 
     /// Counts the words of `text` and the bigrams inside each of its lines.
@@ -201,6 +222,23 @@ fn line_key(line: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_text_counted_in_pieces_gives_the_same_model() {
+        let line = |n: usize| match n % 4 {
+            0 => format!("De dienst werkt {n} dagen per week\r\n"),
+            1 => "Oekraïne en de NAVO 😀 samen\n".to_string(),
+            2 => "\u{c}Kop van de pagina\r".to_string(),
+            _ => "\n".to_string(),
+        };
+        let text: String = (0..40_000).map(line).collect();
+        assert!(text.len() > 4 * crate::parallel::PARALLEL_MIN_BYTES);
+        let mut whole = LanguageModel::new();
+        whole.add_text(&text);
+        let pieces = LanguageModel::from_text(&text);
+        assert!(pieces == whole, "{pieces:?} against {whole:?}");
+        assert_eq!(pieces.fingerprint(), whole.fingerprint());
+    }
 
     #[test]
     fn repeated_pairs_associate() {

@@ -26,7 +26,7 @@ use super::documents::{doc_key, ChangeOutcome, DocumentStore, OpenDocument};
 use super::publish::{DiagnosticsFrame, DiagnosticsPublisher};
 use super::{convert, features};
 use crate::acronyms::{self, DefinitionHint};
-use crate::analysis::{DocumentAnalysis, PageCache, Revision};
+use crate::analysis::{self, DocumentAnalysis, PageCache, Revision};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::layout::LanguageModel;
@@ -393,6 +393,7 @@ impl Shared {
                 return None;
             }
             let started = std::time::Instant::now();
+            worker.publish_early(&job_key, &snapshot);
             // Reuses the index's analysis when it is already at this version.
             let doc = match worker.current(&job_key) {
                 Some(doc) if doc.version == Some(version) => doc,
@@ -464,6 +465,47 @@ impl Shared {
             Err(err) if err.is_cancelled() => debug!("analysis of {} cancelled", key.as_str()),
             Err(err) => error!("analysis of {} v{version} failed: {err}", key.as_str()),
         }
+    }
+
+    /// For a large document that nothing has analysed yet (opened from outside the
+    /// workspace, or before the scan reached it), the first findings from its first pages,
+    /// published before the whole document is analysed (see [`analysis::early_findings`]).
+    fn publish_early(&self, key: &DocKey, open: &OpenDocument) {
+        let started = std::time::Instant::now();
+        if self.session().pull_diagnostics {
+            return;
+        }
+        let (workspace_model, indexed) = match self.index.read() {
+            Ok(index) => (index.model_for(key), index.get(key).is_some()),
+            Err(_) => return,
+        };
+        let state = self.page_cache(key);
+        let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // An analysis to start from, or one to show: the usual way is as quick.
+        if indexed || !state.pages.is_empty() {
+            return;
+        }
+        let text = open.doc.snapshot();
+        let model = state.model(workspace_model, &text);
+        drop(state);
+        let modelled = started.elapsed();
+        let Some(findings) = analysis::early_findings(&text, &model, &self.config()) else {
+            return;
+        };
+        let found = started.elapsed();
+        let lines = LineIndex::new(&text);
+        let encoding = self.encoding();
+        let diagnostics: Vec<Diagnostic> =
+            findings.iter().map(|f| convert::diagnostic(&lines, &open.uri, f, encoding)).collect();
+        let frame = DiagnosticsFrame::new(&open.uri, &diagnostics, Some(open.doc.version));
+        debug!(
+            "{}: {} early diagnostics in {:?} (model {modelled:?}, findings {:?})",
+            key.as_str(),
+            diagnostics.len(),
+            started.elapsed(),
+            found - modelled
+        );
+        self.publish_if_current(key, frame, open.doc.version);
     }
 
     fn publish_if_current(&self, key: &DocKey, frame: DiagnosticsFrame, version: i32) {

@@ -186,6 +186,12 @@ fn method_not_found(id: Value, method: &str) -> Vec<u8> {
     error_reply(id, -32601, &format!("method not found: {method}"))
 }
 
+/// Whether a read failed because tokio cancelled its blocking task (it says so only in the
+/// message of an `Other` error, converted from the task's `JoinError`).
+fn is_cancellation(err: &std::io::Error) -> bool {
+    err.kind() == std::io::ErrorKind::Other && err.to_string() == "task was cancelled"
+}
+
 /// Copy client messages from `input` to tower-lsp, answering malformed ones through `replies`.
 pub async fn pump_input<R, W>(input: R, mut server: W, replies: mpsc::UnboundedSender<Outgoing>)
 where
@@ -197,6 +203,8 @@ where
         let frame = match read_frame(&mut reader).await {
             Ok(Some(frame)) => frame,
             Ok(None) => break,
+            // The runtime is shutting down after `exit` (its stdin reader is a blocking task).
+            Err(err) if is_cancellation(&err) => break,
             Err(err) => {
                 error!("reading stdin: {err}");
                 break;
@@ -277,6 +285,16 @@ pub async fn write_frames<W: AsyncWrite + Unpin>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A blocking read cut short by the runtime's shutdown is told apart from a real failure.
+    #[tokio::test]
+    async fn a_cancelled_read_is_not_an_error() {
+        let blocking = tokio::spawn(std::future::pending::<()>());
+        blocking.abort();
+        let Err(join) = blocking.await else { panic!("an aborted task") };
+        assert!(is_cancellation(&std::io::Error::from(join)));
+        assert!(!is_cancellation(&std::io::Error::other("broken pipe")));
+    }
 
     #[tokio::test]
     async fn frames_bad_headers_and_oversized_bodies() {
