@@ -18,14 +18,16 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use scholion::acronyms::{self, Glossary};
-use scholion::analysis::{self, DocumentAnalysis, PageCache};
+use scholion::analysis::{self, DocumentAnalysis, PageCache, Revision};
 use scholion::config::Config;
 use scholion::finding::{Edit, Finding};
 use scholion::layout::{self, LanguageModel, Layout, Paragraph};
 use scholion::lsp::transport::{self, Frame};
 use scholion::text::lines::floor_char_boundary;
 use scholion::text::position::{to_offset, to_position};
-use scholion::text::{Document, LineIndex, Lines, Position, PositionEncoding, TextChange};
+use scholion::text::{
+    Document, LineIndex, Lines, Position, PositionEncoding, TextChange, Unchanged,
+};
 
 /// A check: arbitrary bytes in, a panic when an invariant breaks.
 pub type Check = fn(&[u8]);
@@ -648,7 +650,11 @@ pub fn analysis(data: &[u8]) {
 
     let model = LanguageModel::from_text(text);
     let mut cache = PageCache::default();
-    let analysed = DocumentAnalysis::with_cache(&text.into(), &model, &mut cache);
+    // Half the inputs tell the analysis of the edit below what changed, as the server does
+    // (from the editor's changes); the others leave it to compare the texts.
+    let told = cut_at % 2 == 0;
+    let first = Revision { version: 1, unchanged_since: &|_| None };
+    let analysed = DocumentAnalysis::with_cache_at(&text.into(), &model, &mut cache, Some(first));
     check_layout(text, &analysed.layout);
     let facts = analysed.facts();
     for d in &facts.definitions {
@@ -682,7 +688,12 @@ pub fn analysis(data: &[u8]) {
     let end = floor_char_boundary(text, start + cut_len);
     let mut edited = text.to_string();
     edited.replace_range(start..end, &insert);
-    let cached = DocumentAnalysis::with_cache(&edited.as_str().into(), &model, &mut cache);
+    let unchanged = Unchanged::around(start..end, text.len());
+    let since = |version: i32| (told && version == 1).then_some(unchanged);
+    let second = Revision { version: 2, unchanged_since: &since };
+    let cached =
+        DocumentAnalysis::with_cache_at(&edited.as_str().into(), &model, &mut cache, Some(second));
+    assert_eq!(cache.told, usize::from(told), "the analysis was told what changed");
     let fresh = DocumentAnalysis::with_model(&edited, &model);
     assert_eq!(cached.layout, fresh.layout, "the page cache changes the layout");
     assert_eq!(cached.facts().definitions, fresh.facts().definitions);
