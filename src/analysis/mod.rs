@@ -533,12 +533,20 @@ pub fn early_findings(text: &str, model: &LanguageModel, config: &Config) -> Opt
     let cap = config.max_diagnostics_per_file;
     let rules = RuleFilter::new(config);
     let (ranges, _) = layout::split_pages(text);
+    // Pages decoded in an earlier round are kept: a round decodes only the pages it adds.
+    let mut decoded: Vec<PageLayout> = Vec::new();
     let mut pages = EARLY_FIRST_PAGES;
     while pages + 2 < ranges.len() {
         let end = ranges[pages - 1].end;
         let settled_before = ranges[pages - 2].start;
         let prefix = text.get(..end)?;
-        let intrinsic = Intrinsic::of(prefix, &layout::analyze(prefix, model));
+        // On all cores: a page takes a fraction of a millisecond, enough to share out.
+        let new = crate::parallel::map(&ranges[decoded.len()..pages], |r| {
+            layout::analyze_page(prefix.get(r.clone()).unwrap_or(""), r.start, model)
+        });
+        decoded.extend(new);
+        let layout = layout::assemble(prefix, decoded.clone(), model);
+        let intrinsic = Intrinsic::of(prefix, &layout);
         let found: Vec<Finding> = intrinsic
             .chunks()
             .flat_map(FindingChunk::iter)
