@@ -17,11 +17,12 @@ use criterion::{
 };
 use ropey::Rope;
 use scholion::acronyms;
-use scholion::analysis::{self, DocumentAnalysis, PageCache};
+use scholion::analysis::{self, DocumentAnalysis, PageCache, Revision};
 use scholion::config::Config;
 use scholion::layout::{self, LanguageModel};
+use scholion::text::lines::{line_starts, splice_line_starts};
 use scholion::text::position::{to_offset, to_position};
-use scholion::text::{LineIndex, PositionEncoding};
+use scholion::text::{Document, LineIndex, PositionEncoding, Unchanged};
 use scholion::workspace::{self, glossaries, query, DocKey, WorkspaceIndex};
 
 #[path = "../examples/support/corpus.rs"]
@@ -211,6 +212,19 @@ fn bench_positions(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("rope_to_string", &size), |b| {
         b.iter(|| black_box(&rope).to_string().len())
     });
+    // What the server does after an edit instead: one copy of the rope into a shared string,
+    // and the line index spliced from the previous version's (a character typed mid-text).
+    let document = Document::new(text, 1, "plaintext");
+    group.bench_function(BenchmarkId::new("snapshot", &size), |b| {
+        b.iter(|| black_box(&document).snapshot().len())
+    });
+    let starts = line_starts(text);
+    let at = offsets[0];
+    let edited = format!("{}e{}", &text[..at], &text[at..]);
+    let unchanged = Unchanged { prefix: at, suffix: text.len() - at };
+    group.bench_function(BenchmarkId::new("line_starts_spliced", &size), |b| {
+        b.iter(|| splice_line_starts(&starts, text.len(), black_box(&edited), unchanged).len())
+    });
     group.finish();
 }
 
@@ -249,6 +263,37 @@ fn bench_analysis(c: &mut Criterion) {
                 })
             },
         );
+        // The same, told what each edit changed (as the server is, from the editor's
+        // changes) instead of comparing the two texts.
+        let unchanged = Unchanged { prefix: at, suffix: text.len() - at };
+        let mut version = 0;
+        group.bench_with_input(
+            BenchmarkId::new("with_cache_one_page_edited_told", label(text.len())),
+            text,
+            |b, _| {
+                b.iter(|| {
+                    version += 1;
+                    let current = if version % 2 == 1 { &edited } else { &original };
+                    let since = |v: i32| (v == version - 1).then_some(unchanged);
+                    let revision = Revision { version, unchanged_since: &since };
+                    DocumentAnalysis::with_cache_at(
+                        black_box(current),
+                        &model,
+                        &mut cache,
+                        Some(revision),
+                    )
+                })
+            },
+        );
+        // The first findings of a document that nothing has analysed, from its first pages
+        // (none below 256 KB).
+        if text.len() >= MB1 {
+            group.bench_with_input(
+                BenchmarkId::new("early_findings", label(text.len())),
+                text,
+                |b, text| b.iter(|| analysis::early_findings(black_box(text), &model, &config)),
+            );
+        }
         // Every rule's findings on a finished analysis, without a cache (a workspace file's
         // first diagnostics): layout rules and character rules over the whole text.
         let analysed = DocumentAnalysis::new(text);
