@@ -338,17 +338,22 @@ fn a_large_indexed_document_shows_its_first_diagnostics_then_counts_the_rest() {
     assert!(hidden > 0, "{counted}");
 }
 
+/// `pages` seed pages, each varied (a page number in its text), joined by form feeds.
+fn varied_seed_pages(pages: usize) -> String {
+    let seeds = seed_pages();
+    (0..pages)
+        .map(|n| seeds[n % seeds.len()].replacen("dienst", &format!("dienst {n}"), 1))
+        .collect::<Vec<_>>()
+        .join("\u{c}")
+}
+
 /// A large document that nothing has analysed (outside any workspace) shows findings from its
 /// first pages at once, then the complete ones, which hold every early one they reach (the
 /// complete ones add undefined acronyms, which a later page could have defined).
 #[test]
 fn a_large_new_document_shows_early_diagnostics_then_the_complete_ones() {
-    let seeds = seed_pages();
-    // About 300 KB of seed pages, varied.
-    let text: String = (0..110)
-        .map(|n| seeds[n % seeds.len()].replacen("dienst", &format!("dienst {n}"), 1))
-        .collect::<Vec<_>>()
-        .join("\u{c}");
+    // About 300 KB.
+    let text = varied_seed_pages(110);
     assert!(text.len() > 256 * 1024);
     let uri = "file:///tmp/scholion-early/groot.txt";
     let (mut client, _) = Client::initialized(json!({}), None);
@@ -369,6 +374,38 @@ fn a_large_new_document_shows_early_diagnostics_then_the_complete_ones() {
     for d in within {
         assert!(all.contains(d), "early diagnostic missing from the complete ones: {d}");
     }
+    assert!(client.shutdown().success());
+}
+
+/// A client that pulls diagnostics gets the early ones for a large new document, then is
+/// asked to pull again and gets the complete ones.
+#[test]
+fn a_pulling_client_gets_early_diagnostics_then_a_refresh() {
+    // About 1 MB: the whole analysis takes far longer than the early findings.
+    let text = varied_seed_pages(330);
+    let uri = "file:///tmp/scholion-early/pulled.txt";
+    let (mut client, _) = Client::initialized(pull_capabilities(), None);
+    client.open(uri, &text);
+    let pull = |client: &mut Client| {
+        let report =
+            client.request("textDocument/diagnostic", json!({"textDocument": {"uri": uri}}));
+        report["items"].as_array().cloned().unwrap_or_default()
+    };
+    let message = |d: &Value| d["message"].as_str().unwrap_or_default().to_string();
+    let first = pull(&mut client);
+    assert_eq!(first.len(), 501);
+    if message(&first[500]).starts_with("More findings are not shown") {
+        // Early: a refresh follows once the whole document is analysed.
+        client.wait_for(|m| m["method"] == "workspace/diagnostic/refresh").expect("refresh");
+    }
+    let all = pull(&mut client);
+    assert_eq!(all.len(), 501);
+    assert!(message(&all[500]).split(' ').next().unwrap().parse::<usize>().is_ok());
+    assert!(
+        message(&first[500]).starts_with("More findings are not shown"),
+        "the first pull came after the whole analysis: {}",
+        message(&first[500])
+    );
     assert!(client.shutdown().success());
 }
 

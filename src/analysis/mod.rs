@@ -568,7 +568,7 @@ pub fn early_findings(text: &str, model: &LanguageModel, config: &Config) -> Opt
 }
 
 /// Below this size the complete findings of a new document come in about 30 ms.
-const EARLY_MIN_BYTES: usize = 256 * 1024;
+pub const EARLY_MIN_BYTES: usize = 256 * 1024;
 
 /// How many pages [`early_findings`] reads first.
 const EARLY_FIRST_PAGES: usize = 8;

@@ -88,6 +88,9 @@ struct Shared {
     page_caches: DashMap<DocKey, Arc<Mutex<OpenAnalysisState>>>,
     /// Open documents with an analysis running; `true` when another was asked for meanwhile.
     analysing: DashMap<DocKey, bool>,
+    /// Documents whose pulled diagnostics were the early ones: the client is asked to pull
+    /// again once the whole document is analysed.
+    refresh_after: dashmap::DashSet<DocKey>,
     /// The files the running scan has read and may not have indexed yet: a question can have
     /// the ones it needs indexed first.
     scanned_texts: RwLock<Option<Arc<ScannedTexts>>>,
@@ -148,6 +151,7 @@ impl Backend {
                 scan_generation: AtomicU64::new(0),
                 page_caches: DashMap::new(),
                 analysing: DashMap::new(),
+                refresh_after: dashmap::DashSet::new(),
                 scanned_texts: RwLock::new(None),
             }),
         }
@@ -420,6 +424,14 @@ impl Shared {
         });
         match job.await {
             Ok(Some((uri, frame, doc))) => {
+                if self.refresh_after.remove(key).is_some() {
+                    let worker = self.clone();
+                    tokio::spawn(async move {
+                        if let Err(err) = worker.client.workspace_diagnostic_refresh().await {
+                            debug!("diagnostic refresh refused: {err}");
+                        }
+                    });
+                }
                 if let Some((frame, complete)) = frame {
                     self.publish_if_current(key, frame, version);
                     if !complete {
@@ -471,33 +483,54 @@ impl Shared {
     /// workspace, or before the scan reached it), the first findings from its first pages,
     /// published before the whole document is analysed (see [`analysis::early_findings`]).
     fn publish_early(&self, key: &DocKey, open: &OpenDocument) {
-        let started = std::time::Instant::now();
         if self.session().pull_diagnostics {
             return;
         }
-        let (workspace_model, indexed) = match self.index.read() {
-            Ok(index) => (index.model_for(key), index.get(key).is_some()),
-            Err(_) => return,
-        };
-        let state = self.page_cache(key);
-        let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        // An analysis to start from, or one to show: the usual way is as quick.
-        if indexed || !state.pages.is_empty() {
-            return;
+        if let Some(diagnostics) = self.early_diagnostics(key, open, true) {
+            let frame = DiagnosticsFrame::new(&open.uri, &diagnostics, Some(open.doc.version));
+            self.publish_if_current(key, frame, open.doc.version);
+        }
+    }
+
+    /// The early diagnostics of `open` (see [`Shared::publish_early`]); `None` when the
+    /// usual way is as quick: the document is small, in the index, or has an analysis to
+    /// start from. Without `wait`, a running analysis does not hold this up: the document's
+    /// language model is then counted here too.
+    fn early_diagnostics(
+        &self,
+        key: &DocKey,
+        open: &OpenDocument,
+        wait: bool,
+    ) -> Option<Vec<Diagnostic>> {
+        let started = std::time::Instant::now();
+        if open.doc.rope.len_bytes() < analysis::EARLY_MIN_BYTES {
+            return None;
+        }
+        let index = self.index.read().ok()?;
+        let (workspace_model, indexed) = (index.model_for(key), index.get(key).is_some());
+        drop(index);
+        if indexed {
+            return None;
         }
         let text = open.doc.snapshot();
-        let model = state.model(workspace_model, &text);
-        drop(state);
-        let modelled = started.elapsed();
-        let Some(findings) = analysis::early_findings(&text, &model, &self.config()) else {
-            return;
+        let state = self.page_cache(key);
+        let locked = match wait {
+            true => Some(state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
+            false => state.try_lock().ok(),
         };
+        let model = match locked {
+            Some(state) if !state.pages.is_empty() => return None,
+            Some(mut state) => state.model(workspace_model, &text),
+            // The analysis holding the cache learns the same model from the same text.
+            None => workspace_model.unwrap_or_else(|| Arc::new(LanguageModel::from_text(&text))),
+        };
+        let modelled = started.elapsed();
+        let findings = analysis::early_findings(&text, &model, &self.config())?;
         let found = started.elapsed();
         let lines = LineIndex::new(&text);
         let encoding = self.encoding();
         let diagnostics: Vec<Diagnostic> =
             findings.iter().map(|f| convert::diagnostic(&lines, &open.uri, f, encoding)).collect();
-        let frame = DiagnosticsFrame::new(&open.uri, &diagnostics, Some(open.doc.version));
         debug!(
             "{}: {} early diagnostics in {:?} (model {modelled:?}, findings {:?})",
             key.as_str(),
@@ -505,7 +538,7 @@ impl Shared {
             started.elapsed(),
             found - modelled
         );
-        self.publish_if_current(key, frame, open.doc.version);
+        Some(diagnostics)
     }
 
     fn publish_if_current(&self, key: &DocKey, frame: DiagnosticsFrame, version: i32) {
@@ -762,8 +795,41 @@ impl Shared {
 
     /// Diagnostics of one document (open or indexed), for pull requests.
     fn document_diagnostics(&self, key: &DocKey, uri: &Uri) -> Option<Vec<Diagnostic>> {
+        if let Some(early) = self.early_for_pull(key) {
+            return Some(early);
+        }
         let doc = self.current(key)?;
         Some(self.diagnostics_for(&doc, uri))
+    }
+
+    /// The early diagnostics of a large open document that nothing has analysed, for a client
+    /// that pulls them and can be asked to pull again (which the analysis job does once the
+    /// whole document is analysed, see [`Shared::analyse_and_publish`]).
+    fn early_for_pull(&self, key: &DocKey) -> Option<Vec<Diagnostic>> {
+        if !self.session().diagnostic_refresh {
+            return None;
+        }
+        let open = self.documents.get(key)?;
+        let analysed = || {
+            let index = self.index.read();
+            index.is_ok_and(|index| {
+                index.get(key).is_some_and(|d| d.version == Some(open.doc.version))
+            })
+        };
+        if open.doc.rope.len_bytes() < analysis::EARLY_MIN_BYTES || analysed() {
+            return None;
+        }
+        // Asked for before looking again: either the job sees this once it has indexed the
+        // document, or the second look sees the job's result.
+        self.refresh_after.insert(key.clone());
+        let early = match analysed() {
+            true => None,
+            false => self.early_diagnostics(key, &open, false),
+        };
+        if early.is_none() {
+            self.refresh_after.remove(key);
+        }
+        early
     }
 }
 
@@ -1129,6 +1195,7 @@ impl LanguageServer for Backend {
         let key = doc_key(&uri);
         self.shared.documents.close(&uri);
         self.shared.page_caches.remove(&key);
+        self.shared.refresh_after.remove(&key);
         // Drop the editor's text now; the file on disk, if it belongs to the workspace, is read
         // back in the background and is the truth again for cross-document features.
         if let Ok(mut index) = self.shared.index.write() {
