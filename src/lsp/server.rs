@@ -521,7 +521,8 @@ impl Shared {
         let model = match locked {
             Some(state) if !state.pages.is_empty() => return None,
             Some(mut state) => state.model(workspace_model, &text),
-            // The analysis holding the cache learns the same model from the same text.
+            // Busy: most likely with the document's first analysis, which learns the same
+            // model from the same text (anything else only makes the early ones differ).
             None => workspace_model.unwrap_or_else(|| Arc::new(LanguageModel::from_text(&text))),
         };
         let modelled = started.elapsed();
