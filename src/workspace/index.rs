@@ -145,24 +145,36 @@ impl WorkspaceIndex {
     /// (a caller holding a lock can free it after letting go).
     pub fn insert(&mut self, doc: IndexedDoc) -> Option<IndexedDoc> {
         // A keystroke rarely changes what a document defines or which acronyms it uses; then
-        // the tables (entries point at definitions by index) stay as they are.
-        let same =
-            self.docs.get(&doc.key).is_some_and(|old| same_tables(&old.analysis, &doc.analysis));
-        if !same {
-            self.remove_tables(&doc.key);
-            self.add_tables(&doc);
+        // the tables (entries point at definitions by index) stay as they are. One typed into
+        // an acronym changes only the use counts: the definitions, whose placing in a large
+        // document reads every paragraph, stay.
+        let (same_definitions, same_uses) = match self.docs.get(&doc.key) {
+            Some(old) => (
+                old.analysis.same_definitions(&doc.analysis),
+                old.analysis.same_uses(&doc.analysis),
+            ),
+            None => (false, false),
+        };
+        if !same_definitions {
+            self.remove_definitions(&doc.key);
+            self.add_definitions(&doc);
+        }
+        if !same_uses {
+            self.remove_use_counts(&doc.key);
+            self.add_use_counts(&doc);
         }
         self.docs.insert(doc.key.clone(), doc)
     }
 
     pub fn remove(&mut self, key: &DocKey) -> Option<IndexedDoc> {
-        self.remove_tables(key);
+        self.remove_definitions(key);
+        self.remove_use_counts(key);
         self.docs.remove(key)
     }
 
-    /// Adds a document's definitions and use counts; its old ones must be removed first.
-    /// (What it reads is what [`same_tables`] compares.)
-    fn add_tables(&mut self, doc: &IndexedDoc) {
+    /// Adds a document's definitions; its old ones must be removed first. (What it reads is
+    /// what [`DocumentAnalysis::same_definitions`] compares.)
+    fn add_definitions(&mut self, doc: &IndexedDoc) {
         // Entries are sorted by document: this document's entries of one acronym and long form
         // go in as one block (one insert per block, not per definition, in vectors that hold
         // the whole workspace's definitions of that acronym).
@@ -176,12 +188,16 @@ impl WorkspaceIndex {
             let at = entries.partition_point(|(key, _)| *key < doc.key);
             entries.splice(at..at, indices.into_iter().map(|i| (doc.key.clone(), i)));
         }
+    }
+
+    /// Adds a document's use counts; its old ones must be removed first.
+    fn add_use_counts(&mut self, doc: &IndexedDoc) {
         for (short, count) in doc.analysis.use_counts() {
             *self.use_counts.entry(short.to_string()).or_insert(0) += count;
         }
     }
 
-    fn remove_tables(&mut self, key: &DocKey) {
+    fn remove_definitions(&mut self, key: &DocKey) {
         let Some(old) = self.docs.get(key) else { return };
         // Once per acronym: a long document defines the same one on many pages, and each pass
         // reads the acronym's entries from the whole workspace.
@@ -198,6 +214,10 @@ impl WorkspaceIndex {
                 }
             }
         }
+    }
+
+    fn remove_use_counts(&mut self, key: &DocKey) {
+        let Some(old) = self.docs.get(key) else { return };
         for (short, count) in old.analysis.use_counts() {
             if let Some(total) = self.use_counts.get_mut(&**short) {
                 *total = total.saturating_sub(*count);
@@ -346,13 +366,6 @@ impl WorkspaceIndex {
     }
 }
 
-/// Whether two analyses of a document put the same entries in the index's tables: the same
-/// definitions (acronym and long form) in the same order, and the same acronym uses. Strings
-/// shared between analyses compare by pointer first, so this is a pass over two vectors.
-fn same_tables(old: &DocumentAnalysis, new: &DocumentAnalysis) -> bool {
-    old.same_definitions(new) && old.same_uses(new)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,8 +417,11 @@ mod tests {
         index.insert(doc("a", &a_edited));
         index.remove(&DocKey::from_path(Path::new("/ws/c.txt")));
         index.insert(doc("b", &texts[1].1));
-        // Edits that keep the tables (`b`: other words) and that change only the uses (`d`).
+        // Edits that keep the tables (`b`: other words), that change only a long form (`b`
+        // again) and only the uses (`d`).
         let b_edited = texts[1].1.replace("meldt", "meldt vandaag");
+        index.insert(doc("b", &b_edited));
+        let b_edited = b_edited.replace("Cyber Unit", "Cyberunit");
         index.insert(doc("b", &b_edited));
         let d_edited = "Geen afkortingen hier, wel de NAVO.\n";
         index.insert(doc("d", d_edited));
@@ -414,7 +430,19 @@ mod tests {
             fresh.insert(doc(name, text));
         }
         assert_eq!(tables(&index), tables(&fresh));
-        let (definitions, _) = tables(&index);
+        // And the counts are those of the documents (the comparison above would not see a
+        // table that is never filled).
+        let (definitions, counts) = tables(&index);
+        let mut expected: HashMap<String, usize> = HashMap::new();
+        for (name, text) in [("d", d_edited), ("b", &b_edited), ("a", &a_edited)] {
+            for (short, n) in doc(name, text).analysis.use_counts() {
+                *expected.entry(short.to_string()).or_default() += n;
+            }
+        }
+        let mut expected: Vec<(String, usize)> = expected.into_iter().collect();
+        expected.sort();
+        assert_eq!(counts, expected);
+        assert!(counts.contains(&("NAVO".to_string(), 1)), "{counts:?}");
         let mivd: Vec<_> = definitions.iter().filter(|(short, ..)| short == "MIVD").collect();
         assert_eq!(mivd.len(), 1);
         assert_eq!(mivd[0].2.len(), 4, "{mivd:?}"); // five in `a`, one made a plain use
