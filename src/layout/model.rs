@@ -72,6 +72,11 @@ impl LanguageModel {
     pub fn from_text(text: &str) -> Self {
         let pieces =
             crate::parallel::threads().min(text.len() / crate::parallel::PARALLEL_MIN_BYTES);
+        Self::from_pieces(text, pieces)
+    }
+
+    /// The model of `text`, counted in up to `pieces` pieces cut at line breaks.
+    fn from_pieces(text: &str, pieces: usize) -> Self {
         if pieces <= 1 {
             let mut model = Self::new();
             model.add_text(text);
@@ -235,9 +240,13 @@ mod tests {
         assert!(text.len() > 4 * crate::parallel::PARALLEL_MIN_BYTES);
         let mut whole = LanguageModel::new();
         whole.add_text(&text);
-        let pieces = LanguageModel::from_text(&text);
-        assert!(pieces == whole, "{pieces:?} against {whole:?}");
-        assert_eq!(pieces.fingerprint(), whole.fingerprint());
+        // Whatever the machine's cores (`from_text` cuts as many pieces as there are).
+        for count in [2, 3, 7] {
+            let pieces = LanguageModel::from_pieces(&text, count);
+            assert!(pieces == whole, "{count} pieces: {pieces:?} against {whole:?}");
+            assert_eq!(pieces.fingerprint(), whole.fingerprint());
+        }
+        assert!(LanguageModel::from_text(&text) == whole);
     }
 
     #[test]

@@ -341,9 +341,18 @@ impl Shared {
     }
 
     fn to_diagnostics(&self, doc: &IndexedDoc, uri: &Uri, findings: &[Finding]) -> Vec<Diagnostic> {
-        let lines = doc.lines();
+        self.diagnostics_in(&doc.lines(), uri, findings)
+    }
+
+    /// `findings` as LSP diagnostics, positions in the negotiated encoding.
+    fn diagnostics_in(
+        &self,
+        lines: &LineIndex,
+        uri: &Uri,
+        findings: &[Finding],
+    ) -> Vec<Diagnostic> {
         let encoding = self.encoding();
-        findings.iter().map(|f| convert::diagnostic(&lines, uri, f, encoding)).collect()
+        findings.iter().map(|f| convert::diagnostic(lines, uri, f, encoding)).collect()
     }
 
     /// Re-analyse an open document off the message loop and publish its diagnostics, unless a
@@ -483,7 +492,9 @@ impl Shared {
     /// workspace, or before the scan reached it), the first findings from its first pages,
     /// published before the whole document is analysed (see [`analysis::early_findings`]).
     fn publish_early(&self, key: &DocKey, open: &OpenDocument) {
-        if self.session().pull_diagnostics {
+        // Runs before every analysis: the cheap tests first.
+        if open.doc.rope.len_bytes() < analysis::EARLY_MIN_BYTES || self.session().pull_diagnostics
+        {
             return;
         }
         if let Some(diagnostics) = self.early_diagnostics(key, open, true) {
@@ -528,10 +539,7 @@ impl Shared {
         let modelled = started.elapsed();
         let findings = analysis::early_findings(&text, &model, &self.config())?;
         let found = started.elapsed();
-        let lines = LineIndex::new(&text);
-        let encoding = self.encoding();
-        let diagnostics: Vec<Diagnostic> =
-            findings.iter().map(|f| convert::diagnostic(&lines, &open.uri, f, encoding)).collect();
+        let diagnostics = self.diagnostics_in(&LineIndex::new(&text), &open.uri, &findings);
         debug!(
             "{}: {} early diagnostics in {:?} (model {modelled:?}, findings {:?})",
             key.as_str(),
