@@ -16,7 +16,7 @@ pub use server::Backend;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use tower_lsp_server::{LspService, Server};
+use tower_lsp_server::LspService;
 
 /// How many messages tower-lsp handles at once. Its default of 4 can deadlock when handlers
 /// wait on client replies (`workspace/configuration`), so give it room.
@@ -38,7 +38,6 @@ where
     I: tokio::io::AsyncRead + Unpin + Send + 'static,
     O: tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    const PIPE_BYTES: usize = 1 << 20;
     let shutdown_requested = Arc::new(AtomicBool::new(false));
     let flag = shutdown_requested.clone();
     let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
@@ -54,17 +53,9 @@ where
     };
     let (service, socket) = builder.finish();
 
-    let (to_server, server_input) = tokio::io::duplex(PIPE_BYTES);
-    let (server_output, from_server) = tokio::io::duplex(PIPE_BYTES);
-    tokio::spawn(transport::pump_input(input, to_server, frames_tx.clone()));
-    tokio::spawn(transport::pump_server_output(from_server, frames_tx));
     let writer = tokio::spawn(transport::write_frames(frames_rx, output));
-
-    Server::new(server_input, server_output, socket)
-        .concurrency_level(CONCURRENCY)
-        .serve(service)
-        .await;
-    // `serve` has dropped its output: the writer drains what is queued and ends.
+    transport::dispatch(input, service, socket, frames_tx, CONCURRENCY).await;
+    // The loop has queued its end: the writer drains what is queued and ends.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
     shutdown_requested.load(Ordering::SeqCst)
 }

@@ -1,17 +1,21 @@
-//! A guard between stdio and tower-lsp that keeps the server alive on malformed messages.
+//! The message loop between stdio and tower-lsp's service, which keeps the server alive on
+//! malformed messages.
 //!
-//! tower-lsp reads stdin with tokio-util's `FramedRead`, which ends the stream after the first
-//! decoding error (tokio-rs/tokio#3976): one malformed message would stop the server. So we
-//! read the frames ourselves, pass well-formed JSON-RPC messages on, and answer the rest with a
-//! JSON-RPC error. All output goes through one writer, one whole frame at a time, so our error
-//! replies never cut into tower-lsp's messages.
+//! tower-lsp's own `Server` reads stdin with tokio-util's `FramedRead`, which ends the stream
+//! after the first decoding error (tokio-rs/tokio#3976): one malformed message would stop the
+//! server. So we read the frames ourselves, answer malformed ones with a JSON-RPC error, and
+//! hand each well-formed message, decoded once, to the service ([`dispatch`]). All output goes
+//! through one writer, one whole frame at a time.
 
+use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
 };
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::ClientSocket;
+use tower_service::Service;
 use tracing::{error, warn};
 
 /// Larger bodies are refused (and skipped) rather than buffered.
@@ -132,14 +136,23 @@ fn error_reply(id: Value, code: i64, message: &str) -> Vec<u8> {
     encode(reply.to_string().as_bytes())
 }
 
-/// Check a body; `Err` holds the reply to send instead of passing it on.
+/// A client message that passed [`vet`], decoded once.
+#[derive(Debug)]
+pub enum Incoming {
+    /// A request or notification for the server.
+    Request(Request),
+    /// The client's reply to a request of the server's.
+    Response(Response),
+}
+
+/// Check and decode a body; `Err` holds the reply to send instead of handling it.
 ///
-/// A body passes only if tower-lsp's own message types decode it (a response, or a request or
-/// notification), UTF-8 included: anything its reader cannot decode would end its input.
-pub fn vet(body: &[u8]) -> Result<(), Vec<u8>> {
+/// A body passes only if it is UTF-8 and decodes as tower-lsp's own message types: a request
+/// or notification (it has a `method`), or a response (an `id` and a `result` or an `error`).
+pub fn vet(body: &[u8]) -> Result<Incoming, Vec<u8>> {
     // Most messages are requests and notifications: one typed parse settles those (a 1 MB
-    // didOpen is parsed once here, not three times). A named method implies the shape checks
-    // below (`jsonrpc` is "2.0", `method` a string).
+    // didOpen is parsed once, here). A named method implies the shape checks below
+    // (`jsonrpc` is "2.0", `method` a string).
     if let Ok(request) = serde_json::from_slice::<Request>(body) {
         if !request.method().is_empty() && std::str::from_utf8(body).is_ok() {
             if request.method().starts_with("$/") {
@@ -148,7 +161,7 @@ pub fn vet(body: &[u8]) -> Result<(), Vec<u8>> {
                     return Err(method_not_found(id, request.method()));
                 }
             }
-            return Ok(());
+            return Ok(Incoming::Request(request));
         }
     }
     let value: Value = match serde_json::from_slice(body) {
@@ -163,23 +176,26 @@ pub fn vet(body: &[u8]) -> Result<(), Vec<u8>> {
         && value.get("method").is_none()
         && (value.get("result").is_some() || value.get("error").is_some());
     let shaped = value.get("jsonrpc") == Some(&json!("2.0")) && (is_request || is_response);
-    let decodes = serde_json::from_slice::<Response>(body).is_ok()
-        || serde_json::from_slice::<Request>(body).is_ok();
+    let decoded = if is_request {
+        serde_json::from_slice::<Request>(body).ok().map(Incoming::Request)
+    } else {
+        serde_json::from_slice::<Response>(body).ok().map(Incoming::Response)
+    };
     // Name the request in the reply when its id is one JSON-RPC allows.
     let id = match value.get("id") {
         Some(id) if id.is_i64() || id.is_string() => id.clone(),
         _ => Value::Null,
     };
-    if !(shaped && decodes) {
+    let Some(decoded) = decoded.filter(|_| shaped) else {
         return Err(error_reply(id, -32600, "invalid request: not a JSON-RPC 2.0 message"));
-    }
+    };
     // tower-lsp drops its "method not found" for `$/` methods, requests included, which would
     // leave the client waiting; LSP asks for the error. (We serve no `$/` requests.)
     let method = value.get("method").and_then(Value::as_str).unwrap_or_default();
     if method.starts_with("$/") && value.get("id").is_some() {
         return Err(method_not_found(id, method));
     }
-    Ok(())
+    Ok(decoded)
 }
 
 fn method_not_found(id: Value, method: &str) -> Vec<u8> {
@@ -192,83 +208,162 @@ fn is_cancellation(err: &std::io::Error) -> bool {
     err.kind() == std::io::ErrorKind::Other && err.to_string() == "task was cancelled"
 }
 
-/// Copy client messages from `input` to tower-lsp, answering malformed ones through `replies`.
-pub async fn pump_input<R, W>(input: R, mut server: W, replies: mpsc::UnboundedSender<Outgoing>)
-where
-    R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin,
-{
-    let mut reader = BufReader::new(input);
-    loop {
-        let frame = match read_frame(&mut reader).await {
-            Ok(Some(frame)) => frame,
-            Ok(None) => break,
-            // The runtime is shutting down after `exit` (its stdin reader is a blocking task).
-            Err(err) if is_cancellation(&err) => break,
-            Err(err) => {
-                error!("reading stdin: {err}");
-                break;
-            }
-        };
-        let forward = match frame {
-            Frame::Body(body) => match vet(&body) {
-                Ok(()) => Some(body),
-                Err(reply) => {
-                    warn!(
-                        "malformed message from the client: {}",
-                        String::from_utf8_lossy(&body).chars().take(200).collect::<String>()
-                    );
-                    let _ = replies.send(Some(reply));
-                    None
+/// Client messages read from a stream: malformed ones are answered (through `frames`) and
+/// skipped, the rest are decoded once.
+pub struct MessageReader<'a, R> {
+    reader: BufReader<R>,
+    frames: &'a mpsc::UnboundedSender<Outgoing>,
+}
+
+impl<'a, R: AsyncRead + Unpin> MessageReader<'a, R> {
+    pub fn new(input: R, frames: &'a mpsc::UnboundedSender<Outgoing>) -> Self {
+        MessageReader { reader: BufReader::new(input), frames }
+    }
+
+    /// The next well-formed message; `None` at the end of the input.
+    pub async fn next(&mut self) -> Option<Incoming> {
+        loop {
+            let frame = match read_frame(&mut self.reader).await {
+                Ok(Some(frame)) => frame,
+                Ok(None) => return None,
+                // The runtime is shutting down after `exit` (its stdin reader is a blocking task).
+                Err(err) if is_cancellation(&err) => return None,
+                Err(err) => {
+                    error!("reading stdin: {err}");
+                    return None;
                 }
-            },
-            Frame::BadHeader(reason) => {
-                warn!("malformed message header: {reason}");
-                let reply = error_reply(Value::Null, -32700, &format!("parse error: {reason}"));
-                let _ = replies.send(Some(reply));
-                None
+            };
+            match frame {
+                Frame::Body(body) => match vet(&body) {
+                    Ok(incoming) => return Some(incoming),
+                    Err(reply) => {
+                        warn!(
+                            "malformed message from the client: {}",
+                            String::from_utf8_lossy(&body).chars().take(200).collect::<String>()
+                        );
+                        let _ = self.frames.send(Some(reply));
+                    }
+                },
+                Frame::BadHeader(reason) => {
+                    warn!("malformed message header: {reason}");
+                    let reply = error_reply(Value::Null, -32700, &format!("parse error: {reason}"));
+                    let _ = self.frames.send(Some(reply));
+                }
+                Frame::TooLarge(length) => {
+                    let message = format!(
+                        "message of {length} bytes is over the limit of {MAX_MESSAGE_BYTES}"
+                    );
+                    warn!("{message}");
+                    // Answer before skipping the body: the client may never send all of it.
+                    let _ = self.frames.send(Some(error_reply(Value::Null, -32600, &message)));
+                    match skip_body(&mut self.reader, length).await {
+                        Ok(true) => {}
+                        Ok(false) => return None,
+                        Err(err) => {
+                            error!("reading stdin: {err}");
+                            return None;
+                        }
+                    }
+                }
             }
-            Frame::TooLarge(length) => {
-                let message =
-                    format!("message of {length} bytes is over the limit of {MAX_MESSAGE_BYTES}");
-                warn!("{message}");
-                // Answer before skipping the body: the client may never send all of it.
-                let _ = replies.send(Some(error_reply(Value::Null, -32600, &message)));
-                match skip_body(&mut reader, length).await {
-                    Ok(true) => None,
-                    Ok(false) => break,
-                    Err(err) => {
-                        error!("reading stdin: {err}");
+        }
+    }
+}
+
+/// The message loop: read client messages from `input`, answer malformed ones, hand requests
+/// and notifications to `service` (up to `concurrency` at once) and the client's replies to
+/// `socket`; queue the service's replies and its own requests to the client on `frames`.
+/// Returns after the `exit` notification or at the end of the input, once every handler has
+/// finished.
+///
+/// tower-lsp's `Server` does the same, but reads stdin with tokio-util's `FramedRead`, which
+/// ends the stream after the first decoding error (tokio-rs/tokio#3976): one malformed message
+/// would stop the server. Reading the frames here also decodes each message once: a 1 MB
+/// `didOpen` is parsed once and not copied between pipes.
+pub async fn dispatch<R, S>(
+    input: R,
+    mut service: S,
+    socket: ClientSocket,
+    frames: mpsc::UnboundedSender<Outgoing>,
+    concurrency: usize,
+) where
+    R: AsyncRead + Unpin,
+    S: Service<Request, Response = Option<Response>>,
+    S::Error: std::fmt::Display,
+    S::Future: Send + 'static,
+{
+    let (to_client, mut client_replies) = socket.split();
+    let (to_client, stop_to_client) = futures::stream::abortable(to_client);
+    let (mut handlers, handling) = futures::channel::mpsc::channel::<Handler>(HANDLERS_QUEUED);
+    let replies =
+        handling.buffer_unordered(concurrency.max(1)).for_each(|reply: Option<Response>| {
+            if let Some(reply) = reply {
+                queue(&frames, &reply);
+            }
+            std::future::ready(())
+        });
+    let requests_to_client = to_client.for_each(|request| {
+        queue(&frames, &request);
+        std::future::ready(())
+    });
+    let read = async {
+        let mut messages = MessageReader::new(input, &frames);
+        while let Some(incoming) = messages.next().await {
+            match incoming {
+                Incoming::Request(request) => {
+                    // After `exit` the service refuses every message: the session is over.
+                    if let Err(err) = std::future::poll_fn(|cx| service.poll_ready(cx)).await {
+                        error!("{err}");
+                        break;
+                    }
+                    // LSP: the server exits on `exit`, whether or not the client closes stdin.
+                    let exit = request.method() == "exit";
+                    let handler = service.call(request);
+                    let handler = async move {
+                        handler.await.unwrap_or_else(|err| {
+                            error!("{err}");
+                            None
+                        })
+                    };
+                    if handlers.send(Box::pin(handler)).await.is_err() || exit {
+                        break;
+                    }
+                }
+                Incoming::Response(response) => {
+                    if let Err(err) = client_replies.send(response).await {
+                        error!("passing on a reply of the client: {err}");
                         break;
                     }
                 }
             }
-        };
-        if let Some(body) = forward {
-            if server.write_all(&encode(&body)).await.is_err() || server.flush().await.is_err() {
-                break; // the server has stopped (after `exit`)
-            }
         }
-    }
-    let _ = server.shutdown().await;
+        // No more handlers: `replies` ends once the running ones have; so does the queue of
+        // requests to the client.
+        handlers.disconnect();
+        stop_to_client.abort();
+    };
+    futures::join!(replies, requests_to_client, read);
+    let _ = frames.send(None);
 }
+
+/// One message's handling by the service, to be polled to its reply.
+type Handler = std::pin::Pin<Box<dyn std::future::Future<Output = Option<Response>> + Send>>;
+
+/// Serialise `message` and queue it for the writer.
+fn queue<T: serde::Serialize>(frames: &mpsc::UnboundedSender<Outgoing>, message: &T) {
+    match serde_json::to_vec(message) {
+        Ok(body) => {
+            let _ = frames.send(Some(encode(&body)));
+        }
+        Err(err) => error!("cannot serialise a message to the client: {err}"),
+    }
+}
+
+/// How many handlers may wait for a slot beyond the `concurrency` running ones.
+const HANDLERS_QUEUED: usize = 100;
 
 /// A whole frame for the writer; `None` marks the end of the server's output.
 pub type Outgoing = Option<Vec<u8>>;
-
-/// Split tower-lsp's output into whole frames and queue them for the writer.
-pub async fn pump_server_output<R: AsyncRead + Unpin>(
-    output: R,
-    frames: mpsc::UnboundedSender<Outgoing>,
-) {
-    let mut reader = BufReader::new(output);
-    while let Ok(Some(Frame::Body(body))) = read_frame(&mut reader).await {
-        if frames.send(Some(encode(&body))).is_err() {
-            return;
-        }
-    }
-    let _ = frames.send(None);
-}
 
 /// Write queued frames to `out`, one whole frame at a time, until the server's output ends.
 pub async fn write_frames<W: AsyncWrite + Unpin>(
