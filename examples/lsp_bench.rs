@@ -579,6 +579,8 @@ struct Results {
     index_done: Option<Duration>,
     /// (b) `didOpen` → first diagnostics: (label, time, diagnostics).
     opens: Vec<(String, Duration, usize)>,
+    /// (b) the same for more 1 MB documents from outside the workspace, one after another.
+    outside_reopens: Vec<Duration>,
     /// (c) request latencies: (label, samples).
     requests: Vec<(String, Vec<Duration>)>,
     /// (c) per acronym: (label, acronym, samples, null answers, mean answer bytes, mean
@@ -593,6 +595,9 @@ struct Results {
     vm_rss_kb: Option<u64>,
     problems: Vec<String>,
 }
+
+/// How many more 1 MB documents from outside the workspace (b) opens, for a median.
+const OUTSIDE_REOPENS: usize = 7;
 
 /// A `kB` field of `/proc/<pid>/status`.
 fn status_kb(pid: u32, name: &str) -> Option<u64> {
@@ -681,6 +686,21 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
         // edit starts from: about 100 ms of both cores for 1 MB, after 250 ms idle) is done,
         // so that it does not run into the next open's time.
         client.drain(Duration::from_millis(800))?;
+    }
+    // One open is one sample, and this machine's noise is milliseconds: more 1 MB documents
+    // from outside the workspace (new documents, each closed after its idle work), for a
+    // median.
+    for k in 0..OUTSIDE_REOPENS {
+        let path = corpus.big_outside.with_file_name(format!("big_1mb_again_{k}.txt"));
+        let uri = file_uri(&path);
+        let from = client.diagnostics.len();
+        let sent = did_open(&mut client, &uri, &corpus.big_text)?;
+        match client.wait_diagnostics(&uri, Some(1), from, TIMEOUT) {
+            Ok((at, _)) => results.outside_reopens.push(at - sent),
+            Err(err) => results.problems.push(err),
+        }
+        client.drain(Duration::from_millis(800))?;
+        client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }))?;
     }
 
     // (c) Hover and definition on acronym uses.
@@ -950,6 +970,15 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
     }
     for (label, d, n) in &results.opens {
         one(&format!("(b) didOpen {label} -> first diagnostics ({n})"), ms(*d));
+    }
+    if !results.outside_reopens.is_empty() {
+        let samples = &results.outside_reopens;
+        println!(
+            "{:<66} {:>14} {:>14}",
+            format!("    {} more 1 MB outside, one by one: median, slowest", samples.len()),
+            ms(percentile(samples, 50.0)),
+            ms(percentile(samples, 100.0))
+        );
     }
     for (label, samples) in &results.requests {
         println!(

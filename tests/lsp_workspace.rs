@@ -452,3 +452,62 @@ fn a_definition_asked_during_the_scan_is_indexed_ahead_of_it() {
     assert!(!ended, "the definition came only with the end of the scan");
     client.log_containing("indexing 1 files ahead of the scan for BZKW");
 }
+
+/// Acronyms that no text explains, among diagnostics.
+fn undefined_acronyms(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter(|d| d["code"] == "undefined-acronym")
+        .filter_map(|d| d["message"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Another open document that starts or stops defining an acronym changes what this one
+/// reports as undefined; one that changes nothing of the sort leaves it alone (no new
+/// diagnostics for it).
+#[test]
+fn opening_or_closing_a_definition_updates_the_other_open_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("notes.txt"), "Niets bijzonders hier.\n").unwrap();
+    let (mut client, _) = Client::initialized(push_capabilities(), Some(root));
+    wait_indexed(&mut client);
+    let user = file_uri(&root.join("user.txt"));
+    client.open(&user, "Het QXTG werkt samen met de marine.\n");
+    let undefined = undefined_acronyms(&client.diagnostics_for(&user, Some(1)));
+    assert!(undefined.iter().any(|m| m.contains("QXTG")), "{undefined:?}");
+
+    // A document outside the workspace that defines the acronym, opened.
+    let definer = "file:///elders/definer.txt";
+    client.open(definer, "Het Quasi Xenon Team Gebied (QXTG) is opgericht.\n");
+    let diagnostics = next_diagnostics(&mut client, &user);
+    assert!(undefined_acronyms(&diagnostics).is_empty(), "{diagnostics:?}");
+
+    // A document that explains nothing new, opened and closed: no new diagnostics for the
+    // others.
+    let other = "file:///elders/other.txt";
+    client.notifications.clear();
+    client.open(other, "De marine werkt samen met het QXTG.\n");
+    client.diagnostics_for(other, Some(1));
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": other}}));
+    client
+        .wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == other
+        })
+        .expect("the closed document's diagnostics cleared");
+    // Time for anything else the closing would cause, then a round trip that collects it.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    client.server_text(&user);
+    let republished: Vec<&Value> = client
+        .notifications
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .collect();
+    assert!(republished.is_empty(), "{republished:?}");
+
+    // Closed, the definer no longer explains the acronym.
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": definer}}));
+    let undefined = undefined_acronyms(&next_diagnostics(&mut client, &user));
+    assert!(undefined.iter().any(|m| m.contains("QXTG")), "{undefined:?}");
+    assert!(client.shutdown().success());
+}

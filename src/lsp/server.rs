@@ -84,6 +84,9 @@ struct Shared {
     index: RwLock<WorkspaceIndex>,
     /// Bumped by every workspace scan, so an older scan stops early.
     scan_generation: AtomicU64,
+    /// The index's `explained_generation` when the open documents' diagnostics were last
+    /// brought up to date with it.
+    explained_seen: AtomicU64,
     /// Page layouts of each open document's last analysis.
     page_caches: DashMap<DocKey, Arc<Mutex<OpenAnalysisState>>>,
     /// Open documents with an analysis running; `true` when another was asked for meanwhile.
@@ -149,6 +152,7 @@ impl Backend {
                 config: RwLock::new(Arc::new(Config::default())),
                 index: RwLock::new(WorkspaceIndex::new()),
                 scan_generation: AtomicU64::new(0),
+                explained_seen: AtomicU64::new(0),
                 page_caches: DashMap::new(),
                 analysing: DashMap::new(),
                 refresh_after: dashmap::DashSet::new(),
@@ -413,6 +417,9 @@ impl Shared {
                 _ => worker.index_open(&job_key, &snapshot),
             };
             let analysed = started.elapsed();
+            // Read before the diagnostics are made: when it is still current afterwards, they
+            // are up to date with what the workspace explains.
+            let explained = worker.index.read().map(|i| i.explained_generation()).ok();
             // Serialised here, off the message loop (see `super::publish`).
             let frame = (!worker.session().pull_diagnostics).then(|| {
                 let (diagnostics, complete) = worker.first_diagnostics(&doc, &snapshot.uri);
@@ -429,10 +436,21 @@ impl Shared {
                 frame.as_ref().map_or(0, |f| f.0.len()),
             );
             let frame = frame.map(|(frame, complete, _)| (frame, complete));
-            Some((snapshot.uri.clone(), frame, doc))
+            Some((snapshot.uri.clone(), frame, doc, explained))
         });
         match job.await {
-            Ok(Some((uri, frame, doc))) => {
+            Ok(Some((uri, frame, doc, explained))) => {
+                // This version defines an acronym nothing else explains, or no longer does:
+                // the other open documents' undefined acronyms change (this one's diagnostics
+                // were made with the change, unless another came meanwhile).
+                if let Some(now) = self.explained_change() {
+                    let this = (explained == Some(now)).then(|| key.clone());
+                    let worker = self.clone();
+                    tokio::spawn(async move {
+                        worker.refresh_pulled().await;
+                        worker.reanalyse_open(this.as_ref());
+                    });
+                }
                 if self.refresh_after.remove(key).is_some() {
                     let worker = self.clone();
                     tokio::spawn(async move {
@@ -735,14 +753,38 @@ impl Shared {
     /// Open documents' diagnostics depend on the whole workspace (an acronym defined
     /// elsewhere), so they are published again; pulling clients are asked to refresh.
     async fn after_index_change(self: &Arc<Self>) {
+        if let Ok(index) = self.index.read() {
+            self.explained_seen.store(index.explained_generation(), Ordering::SeqCst);
+        }
+        self.refresh_pulled().await;
+        self.reanalyse_open(None);
+    }
+
+    /// Ask a pulling client to pull diagnostics again (the workspace report covers every
+    /// indexed file).
+    async fn refresh_pulled(self: &Arc<Self>) {
         if self.session().diagnostic_refresh {
             if let Err(err) = self.client.workspace_diagnostic_refresh().await {
                 debug!("diagnostic refresh refused: {err}");
             }
         }
+    }
+
+    /// Analyse every open document again (but `except`) and publish its diagnostics.
+    fn reanalyse_open(self: &Arc<Self>, except: Option<&DocKey>) {
         for key in self.documents.keys() {
-            self.schedule_analysis(key);
+            if Some(&key) != except {
+                self.schedule_analysis(key);
+            }
         }
+    }
+
+    /// The index's `explained_generation` when it moved since last asked (or since
+    /// [`Shared::after_index_change`]): only then can a document's new version, or its
+    /// closing, change another's diagnostics (its undefined acronyms).
+    fn explained_change(&self) -> Option<u64> {
+        let generation = self.index.read().ok()?.explained_generation();
+        (self.explained_seen.swap(generation, Ordering::SeqCst) != generation).then_some(generation)
     }
 
     /// Read the workspace's glossary files again; problems are shown to the user.
@@ -1224,7 +1266,12 @@ impl LanguageServer for Backend {
             if !shared.session().pull_diagnostics {
                 shared.publisher.send(DiagnosticsFrame::new(&uri, &[], None));
             }
-            shared.after_index_change().await;
+            // The closed document's own report changes (it is the file on disk now, or gone);
+            // other open documents' diagnostics only when what the workspace explains does.
+            shared.refresh_pulled().await;
+            if shared.explained_change().is_some() {
+                shared.reanalyse_open(None);
+            }
         });
     }
 

@@ -109,6 +109,9 @@ pub struct WorkspaceIndex {
     /// and the documents whose text it has read.
     model: Arc<LanguageModel>,
     model_docs: HashSet<DocKey>,
+    /// Changes whenever the set of acronyms the workspace explains does (see
+    /// [`WorkspaceIndex::explained_generation`]).
+    explained_generation: u64,
 }
 
 impl Default for WorkspaceIndex {
@@ -120,6 +123,7 @@ impl Default for WorkspaceIndex {
             glossaries: Arc::new(GlossarySet::default()),
             model: Arc::new(LanguageModel::new()),
             model_docs: HashSet::new(),
+            explained_generation: 0,
         }
     }
 }
@@ -183,6 +187,9 @@ impl WorkspaceIndex {
             blocks.entry((&*def.short, def.long.to_lowercase())).or_default().push(i);
         }
         for ((short, long), indices) in blocks {
+            if !self.definitions.contains_key(short) {
+                self.explained_generation += 1;
+            }
             let longs = self.definitions.entry(short.to_string()).or_default();
             let entries = longs.entry(long).or_default();
             let at = entries.partition_point(|(key, _)| *key < doc.key);
@@ -211,6 +218,7 @@ impl WorkspaceIndex {
                 longs.retain(|_, entries| !entries.is_empty());
                 if longs.is_empty() {
                     self.definitions.remove(short);
+                    self.explained_generation += 1;
                 }
             }
         }
@@ -324,6 +332,14 @@ impl WorkspaceIndex {
 
     pub fn set_glossaries(&mut self, glossaries: GlossarySet) {
         self.glossaries = Arc::new(glossaries);
+        self.explained_generation += 1;
+    }
+
+    /// A number that changes whenever the set of acronyms the workspace explains (that some
+    /// text defines, or a glossary) changes. Other documents' findings depend on the workspace
+    /// through that set alone (see [`WorkspaceIndex::is_defined`]): while it stays, they stay.
+    pub fn explained_generation(&self) -> u64 {
+        self.explained_generation
     }
 
     /// Replace the workspace language model, built from the texts of `docs`.
@@ -447,5 +463,28 @@ mod tests {
         assert_eq!(mivd.len(), 1);
         assert_eq!(mivd[0].2.len(), 4, "{mivd:?}"); // five in `a`, one made a plain use
         assert!(!definitions.iter().any(|(short, ..)| short == "MIVD2"));
+    }
+
+    #[test]
+    fn the_explained_generation_follows_the_set_of_explained_acronyms() {
+        let mut index = WorkspaceIndex::new();
+        let mut last = index.explained_generation();
+        let mut changed = |index: &WorkspaceIndex| {
+            let now = index.explained_generation();
+            std::mem::replace(&mut last, now) != now
+        };
+        let defines = "Het Quasi Xenon Team Gebied (QXTG) is opgericht.\n";
+        index.insert(doc("a", defines));
+        assert!(changed(&index), "a new acronym is explained");
+        index.insert(doc("b", defines));
+        assert!(!changed(&index), "a second definition explains nothing new");
+        index.insert(doc("c", "Het QXTG en de ZWPK werken samen.\n"));
+        assert!(!changed(&index), "uses explain nothing");
+        index.insert(doc("a", "Nu zonder definitie.\n"));
+        assert!(!changed(&index), "b still defines it");
+        index.remove(&doc("b", "").key);
+        assert!(changed(&index), "nothing defines it any more");
+        index.set_glossaries(GlossarySet::default());
+        assert!(changed(&index), "glossaries may explain anything");
     }
 }
