@@ -1022,7 +1022,9 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
     }
     if let (Some(hwm), Some(rss)) = (results.vm_hwm_kb, results.vm_rss_kb) {
         one(
-            "(e) server peak RSS at the end, 2.2 MB more open and edited",
+            &format!(
+                "(e) server peak RSS at the end (2.2 MB open and edited, {OUTSIDE_REOPENS} MB closed)"
+            ),
             format!("{:.1} MB", hwm as f64 / 1024.0),
         );
         one("    server RSS at the end (VmRSS)", format!("{:.1} MB", rss as f64 / 1024.0));
