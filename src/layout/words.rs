@@ -268,7 +268,11 @@ fn classes_of_core(word: &str, c: &str, word_key: u64) -> (u64, u64) {
                 let mut suffix = [0u32; SUFFIX_CHARS];
                 let mut n = 0;
                 for ch in c.chars().rev().take(SUFFIX_CHARS) {
-                    suffix[n] = u32::from(ch.to_lowercase().next().unwrap_or(ch));
+                    let lower = match ch.is_ascii() {
+                        true => ch.to_ascii_lowercase(),
+                        false => ch.to_lowercase().next().unwrap_or(ch),
+                    };
+                    suffix[n] = u32::from(lower);
                     n += 1;
                 }
                 for v in &suffix[..n] {
