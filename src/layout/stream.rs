@@ -288,12 +288,20 @@ impl ParagraphBody {
             return;
         }
         let last_token_start = self.text.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
-        let last_token = self.text.get(last_token_start..).unwrap_or("").to_string();
-        let first_word = words(segment).first().copied();
-        let broken = last_token.len() > 1
-            && last_token.ends_with('-')
-            && last_token.trim_end_matches('-').chars().last().is_some_and(char::is_alphanumeric);
-        if let (true, Some(fw)) = (broken, first_word) {
+        let broken = {
+            let last_token = self.text.get(last_token_start..).unwrap_or("");
+            last_token.len() > 1
+                && last_token.ends_with('-')
+                && last_token
+                    .trim_end_matches('-')
+                    .chars()
+                    .last()
+                    .is_some_and(char::is_alphanumeric)
+        };
+        // Most lines do not end with a broken word: nothing more to read or copy then.
+        let first_word = if broken { words(segment).first().copied() } else { None };
+        if let Some(fw) = first_word {
+            let last_token = self.text.get(last_token_start..).unwrap_or("").to_string();
             let second_token = segment.get(fw.start..fw.end).unwrap_or("");
             let decision = hyphen::decide(&last_token, second_token, model);
             let first_source = self.source_ranges(last_token_start..self.text.len());
