@@ -14,15 +14,18 @@ use super::words::{first_letter, words};
 const ABBREVIATIONS: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/abbreviations-nl.txt"));
 
-fn abbreviations() -> &'static HashSet<String> {
-    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+/// The known abbreviations (without their final period), and the most characters one has.
+fn abbreviations() -> &'static (HashSet<String>, usize) {
+    static SET: OnceLock<(HashSet<String>, usize)> = OnceLock::new();
     SET.get_or_init(|| {
-        ABBREVIATIONS
+        let set: HashSet<String> = ABBREVIATIONS
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(str::to_string)
-            .collect()
+            .collect();
+        let longest = set.iter().map(|a| a.chars().count()).max().unwrap_or(0);
+        (set, longest)
     })
 }
 
@@ -35,13 +38,15 @@ pub fn is_abbreviation(token: &str) -> bool {
     if body.is_empty() {
         return false;
     }
-    let lower = body.to_lowercase();
-    if abbreviations().contains(&lower) {
+    // Most tokens with a period end a sentence and are longer than any abbreviation
+    // (lowercasing never makes a word shorter in characters): no copy to look up then.
+    let (known, longest) = abbreviations();
+    let chars = body.chars().count();
+    if chars <= *longest && known.contains(&body.to_lowercase()) {
         return true;
     }
-    let letters: Vec<char> = body.chars().collect();
     // An initial: `B.` in `Bob B. de Graaff`.
-    if letters.len() == 1 && letters[0].is_alphabetic() {
+    if chars == 1 && body.chars().all(char::is_alphabetic) {
         return true;
     }
     // Dotted abbreviations such as `a.s.` or `N.B.`: every part one or two letters.
