@@ -442,20 +442,19 @@ impl Shared {
             Ok(Some((uri, frame, doc, explained))) => {
                 // This version defines an acronym nothing else explains, or no longer does:
                 // the other open documents' undefined acronyms change (this one's diagnostics
-                // were made with the change, unless another came meanwhile).
-                if let Some(now) = self.explained_change() {
-                    let this = (explained == Some(now)).then(|| key.clone());
+                // were made with the change, unless another came meanwhile). `Some(except)`
+                // then.
+                let others = self
+                    .explained_change()
+                    .map(|now| (explained == Some(now)).then(|| key.clone()));
+                // A pulling client that got this document's early diagnostics pulls again.
+                let pulled_early = self.refresh_after.remove(key).is_some();
+                if others.is_some() || pulled_early {
                     let worker = self.clone();
                     tokio::spawn(async move {
                         worker.refresh_pulled().await;
-                        worker.reanalyse_open(this.as_ref());
-                    });
-                }
-                if self.refresh_after.remove(key).is_some() {
-                    let worker = self.clone();
-                    tokio::spawn(async move {
-                        if let Err(err) = worker.client.workspace_diagnostic_refresh().await {
-                            debug!("diagnostic refresh refused: {err}");
+                        if let Some(except) = others {
+                            worker.reanalyse_open(except.as_ref());
                         }
                     });
                 }
