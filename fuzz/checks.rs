@@ -264,7 +264,7 @@ fn check_layout(text: &str, layout: &Layout) {
         }
     }
     for p in &layout.paragraphs {
-        check_paragraph(text, p);
+        check_paragraph(text, &p);
     }
 }
 

@@ -126,7 +126,13 @@ impl FindingChunk {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Located<'_>> {
-        self.findings.iter().map(|finding| Located { base: self.base, finding })
+        self.iter_moved(0)
+    }
+
+    /// The findings as they lie when the chunk has moved `delta` bytes.
+    pub fn iter_moved(&self, delta: isize) -> impl Iterator<Item = Located<'_>> {
+        let base = self.base.saturating_add_signed(delta);
+        self.findings.iter().map(move |finding| Located { base, finding })
     }
 
     /// The same findings `delta` bytes further on (nothing is copied but the pointer).
@@ -141,6 +147,12 @@ impl FindingChunk {
 
     pub fn is_empty(&self) -> bool {
         self.findings.is_empty()
+    }
+}
+
+impl crate::chunked::Shift for FindingChunk {
+    fn shifted(&self, delta: isize) -> Self {
+        FindingChunk::shifted(self, delta)
     }
 }
 

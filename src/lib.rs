@@ -5,6 +5,7 @@
 
 pub mod acronyms;
 pub mod analysis;
+pub mod chunked;
 pub mod cli;
 pub mod config;
 pub mod finding;

@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::acronyms;
+use crate::chunked::ChunkedList;
 use crate::layout::{self, Layout, Paragraph, ParagraphKind};
 
 /// `short (long)` or `long (short)` found in the text.
@@ -143,7 +144,7 @@ pub fn paragraph_facts(text: &str) -> ParagraphFacts {
 }
 
 /// The facts of every paragraph of `layout`, by index.
-pub fn paragraphs_facts(layout: &Layout) -> Vec<Arc<ParagraphFacts>> {
+pub fn paragraphs_facts(layout: &Layout) -> ChunkedList<Arc<ParagraphFacts>> {
     layout.paragraphs.iter().map(|p| Arc::new(paragraph_facts(&p.text))).collect()
 }
 
@@ -191,7 +192,7 @@ pub fn no_definitions() -> Arc<[DefinitionFact]> {
 /// [`paragraph_definitions`] gives them), in buffer ranges.
 pub fn place_definitions(
     layout: &Layout,
-    relative: &[Arc<[DefinitionFact]>],
+    relative: &ChunkedList<Arc<[DefinitionFact]>>,
 ) -> Vec<DefinitionFact> {
     let mut definitions = Vec::with_capacity(relative.iter().map(|d| d.len()).sum());
     for (paragraph, defs) in layout.paragraphs.iter().zip(relative) {
@@ -210,7 +211,7 @@ pub fn place_definitions(
 /// document, so an analysis does it when a query first needs it, not after every edit.
 pub fn materialize(
     layout: &Layout,
-    found: &[Arc<ParagraphFacts>],
+    found: &ChunkedList<Arc<ParagraphFacts>>,
     definitions: &[DefinitionFact],
 ) -> DocumentFacts {
     let mut facts = DocumentFacts {
@@ -227,12 +228,12 @@ pub fn materialize(
             });
         }
         for (key, range) in &found.uses {
-            if let Some(range) = to_buffer(paragraph, range.clone()) {
+            if let Some(range) = to_buffer(&paragraph, range.clone()) {
                 facts.uses.push(Mention { key: key.clone(), range });
             }
         }
         for (key, range) in &found.terms {
-            if let Some(range) = to_buffer(paragraph, range.clone()) {
+            if let Some(range) = to_buffer(&paragraph, range.clone()) {
                 facts.terms.push(Mention { key: key.clone(), range });
             }
         }
@@ -248,12 +249,14 @@ pub fn materialize(
 /// touching the other uses' ranges.
 pub fn uses_where<'a>(
     layout: &Layout,
-    found: &'a [Arc<ParagraphFacts>],
+    found: &'a ChunkedList<Arc<ParagraphFacts>>,
     keep: &mut dyn FnMut(&'a str) -> bool,
 ) -> Vec<(&'a Arc<str>, Range<usize>)> {
     let mut kept: Vec<(&'a Arc<str>, Range<usize>)> = Vec::new();
+    // (Facts never move: their runs are borrowed for as long as the list is.)
+    let found = found.runs().flat_map(|(facts, _)| facts.iter());
     for (paragraph, found) in layout.paragraphs.iter().zip(found) {
-        kept.extend(paragraph_uses_where(paragraph, found, keep));
+        kept.extend(paragraph_uses_where(&paragraph, found, keep));
     }
     sort_uses(&mut kept);
     kept
@@ -301,44 +304,54 @@ fn range_key(r: &Range<usize>) -> u64 {
 pub type UseCounts = foldhash::HashMap<Arc<str>, usize>;
 
 /// How often each short form is used in `found`.
-pub fn use_counts(found: &[Arc<ParagraphFacts>]) -> UseCounts {
+pub fn use_counts(found: &ChunkedList<Arc<ParagraphFacts>>) -> UseCounts {
     let mut counts = UseCounts::default();
-    adjust_use_counts(&mut counts, &[], found);
+    adjust_use_counts(&mut counts, std::iter::empty(), found.iter());
     counts
 }
 
 /// `counts` without the uses of `removed` and with those of `added` (paragraph facts).
-pub fn adjust_use_counts(
+pub fn adjust_use_counts<F: std::ops::Deref<Target = Arc<ParagraphFacts>>>(
     counts: &mut UseCounts,
-    removed: &[Arc<ParagraphFacts>],
-    added: &[Arc<ParagraphFacts>],
+    removed: impl Iterator<Item = F>,
+    added: impl Iterator<Item = F>,
 ) {
-    for (key, _) in removed.iter().flat_map(|f| f.uses.iter()) {
-        if let Some(count) = counts.get_mut(key) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                counts.remove(key);
+    for found in removed {
+        for (key, _) in &found.uses {
+            if let Some(count) = counts.get_mut(key) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    counts.remove(key);
+                }
             }
         }
     }
-    for (key, _) in added.iter().flat_map(|f| f.uses.iter()) {
-        match counts.get_mut(key) {
-            Some(count) => *count += 1,
-            None => {
-                counts.insert(key.clone(), 1);
+    for found in added {
+        for (key, _) in &found.uses {
+            match counts.get_mut(key) {
+                Some(count) => *count += 1,
+                None => {
+                    counts.insert(key.clone(), 1);
+                }
             }
         }
     }
 }
 
 /// Whether two lists of paragraph facts hold the same acronym uses (by key, in order).
-pub fn same_uses(a: &[Arc<ParagraphFacts>], b: &[Arc<ParagraphFacts>]) -> bool {
+pub fn same_uses(
+    a: &ChunkedList<Arc<ParagraphFacts>>,
+    b: &ChunkedList<Arc<ParagraphFacts>>,
+) -> bool {
     same_by_paragraph(a, b, |f| &f.uses, |x, y| same_str(&x.0, &y.0))
 }
 
 /// Whether two lists of paragraph definitions (as [`paragraph_definitions`] gives them) hold
 /// the same acronyms and long forms in the same order.
-pub fn same_definitions(a: &[Arc<[DefinitionFact]>], b: &[Arc<[DefinitionFact]>]) -> bool {
+pub fn same_definitions(
+    a: &ChunkedList<Arc<[DefinitionFact]>>,
+    b: &ChunkedList<Arc<[DefinitionFact]>>,
+) -> bool {
     same_by_paragraph(
         a,
         b,
@@ -352,25 +365,23 @@ fn same_str(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || a == b
 }
 
-/// Whether the `items` of two per-paragraph lists are `equal`, in order. Lists shared by both
-/// (the paragraphs an edit left alone) are skipped by pointer: after an edit that kept the
-/// paragraphs, this compares the edited ones' items only.
+/// Whether the `items` of two per-paragraph lists are `equal`, in order. Chunks and lists
+/// shared by both (the paragraphs an edit left alone) are skipped by pointer: after an edit
+/// that kept the paragraphs, this compares the edited ones' items only.
 fn same_by_paragraph<L: ?Sized, T>(
-    a: &[Arc<L>],
-    b: &[Arc<L>],
+    a: &ChunkedList<Arc<L>>,
+    b: &ChunkedList<Arc<L>>,
     items: impl Fn(&L) -> &[T],
     equal: impl Fn(&T, &T) -> bool,
 ) -> bool {
     let same_items =
         |x: &[T], y: &[T]| x.len() == y.len() && x.iter().zip(y).all(|(x, y)| equal(x, y));
-    if a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| Arc::ptr_eq(x, y) || same_items(items(x), items(y)))
-    {
+    if a.shares_or(b, |x, y| Arc::ptr_eq(x, y) || same_items(items(x), items(y))) {
         return true;
     }
     // Items may have moved between paragraphs: compare them all, in order.
-    let mut xs = a.iter().flat_map(|l| items(l).iter());
-    let mut ys = b.iter().flat_map(|l| items(l).iter());
+    let mut xs = a.runs().flat_map(|(run, _)| run.iter()).flat_map(|l| items(l).iter());
+    let mut ys = b.runs().flat_map(|(run, _)| run.iter()).flat_map(|l| items(l).iter());
     loop {
         match (xs.next(), ys.next()) {
             (Some(x), Some(y)) if equal(x, y) => {}

@@ -10,6 +10,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::chunked::ChunkedList;
 use crate::finding::FindingChunk;
 use crate::layout::{self, LanguageModel, PageLayout, Paragraph};
 use crate::text::Unchanged;
@@ -44,13 +45,19 @@ pub(super) fn analyse_all(
     let mut definitions = Vec::with_capacity(layout.paragraphs.len());
     let mut paragraph_findings = Vec::with_capacity(layout.paragraphs.len());
     for p in &layout.paragraphs {
-        let units = paragraph_units(text, p, &ranges, &cut.keys, cache);
+        let units = paragraph_units(text, &p, &ranges, &cut.keys, cache);
         paragraph_facts.push(units.facts);
         definitions.push(units.definitions);
         paragraph_findings.push(units.findings);
     }
-    let intrinsic = Intrinsic { pages: page_findings, paragraphs: paragraph_findings };
-    DocumentAnalysis::from_units(layout, paragraph_facts, definitions, Some(intrinsic), Some(cut))
+    let intrinsic = Intrinsic { pages: page_findings, paragraphs: paragraph_findings.into() };
+    DocumentAnalysis::from_units(
+        layout,
+        paragraph_facts.into(),
+        definitions.into(),
+        Some(intrinsic),
+        Some(cut),
+    )
 }
 
 /// Analyses `text`, a later version of `old_text` (analysed as `old`), reusing what the edit
@@ -112,9 +119,8 @@ pub(super) fn analyse_edit(
     let window_start = count(&old_pages[..first]);
     let window_end = window_start + count(&old_pages[first..last]);
     let new_window_end = window_start + count(&pages[first..first + new_ranges.len()]);
-    let groups = &old.layout.merged_from;
-    let group_starts = starts_of(groups);
-    let again = groups_to_merge_again(groups, &group_starts, window_start..window_end);
+    let groups = Groups(&old.layout.merged_from);
+    let again = groups.to_merge_again(window_start..window_end);
     let (first_group, end_group) = (again.groups.start, again.groups.end);
     let (from, to) = (again.parts.start, again.parts.end);
     let new_to = to - window_end + new_window_end;
@@ -137,31 +143,44 @@ pub(super) fn analyse_edit(
     }
     let regrouped_count = regrouped.len();
     let again = first_group..end_group;
-    let paragraphs = splice(&old.layout.paragraphs, again.clone(), regrouped, |p| p.shifted(delta));
-    let merged_from = splice(groups, again.clone(), regrouped_sizes, |n| *n);
-    let paragraph_facts = splice(&old.paragraph_facts, again.clone(), new_facts, Arc::clone);
-    let definitions =
-        splice(&old.paragraph_definitions, again.clone(), new_definitions, Arc::clone);
-    let mut paragraph_findings =
-        splice(&old_findings.paragraphs, again, new_findings, |c| c.shifted(delta));
+    let paragraphs = old.layout.paragraphs.splice(again.clone(), regrouped, delta);
+    let merged_from = groups.0.splice(again.clone(), regrouped_sizes, 0);
+    let paragraph_facts = old.paragraph_facts.splice(again.clone(), new_facts, 0);
+    let definitions = old.paragraph_definitions.splice(again.clone(), new_definitions, 0);
+    let mut paragraph_findings = old_findings.paragraphs.splice(again, new_findings, delta);
     // Paragraphs before the edit whose findings read into it (up to the end of their last
     // line): only those ending on the page before the edited ones can.
     let page_before_starts = first.checked_sub(1).map_or(0, |i| count(&old_pages[..i]));
     let mut group = first_group;
-    while group > 0 && group_starts[group - 1] + groups[group - 1] as usize > page_before_starts {
+    // The findings of the paragraphs from `group` to the regrouped ones, backwards.
+    let mut before: Vec<FindingChunk> = Vec::new();
+    let mut refound = false;
+    while group > 0 && groups.start_of(group) > page_before_starts {
         group -= 1;
-        let p = &paragraphs[group];
-        if p.context_span(text).end >= prefix {
-            paragraph_findings[group] = paragraph_units(text, p, &ranges, &keys, cache).findings;
+        let (Some(p), Some(found)) = (paragraphs.get(group), paragraph_findings.get(group)) else {
+            break;
+        };
+        match p.context_span(text).end >= prefix {
+            true => {
+                refound = true;
+                before.push(paragraph_units(text, &p, &ranges, &keys, cache).findings);
+            }
+            false => before.push(found.into_owned()),
         }
+    }
+    if refound {
+        let from = first_group - before.len();
+        before.reverse();
+        paragraph_findings = paragraph_findings.splice(from..first_group, before, 0);
     }
 
     // The use counts, when the old version has them: less the regrouped paragraphs' old
     // uses, plus their new ones.
     let use_counts = old.use_counts.get().map(|counts| {
         let mut counts = counts.clone();
-        let added = &paragraph_facts[first_group..first_group + regrouped_count];
-        facts::adjust_use_counts(&mut counts, &old.paragraph_facts[first_group..end_group], added);
+        let added = paragraph_facts.range(first_group..first_group + regrouped_count);
+        let removed = old.paragraph_facts.range(first_group..end_group);
+        facts::adjust_use_counts(&mut counts, removed, added);
         counts
     });
     let layout = layout::Layout { pages, paragraphs, merged_from };
@@ -180,17 +199,9 @@ pub(super) fn analyse_edit(
     Some(analysis)
 }
 
-/// Where each group of `sizes` starts, counting the items of the groups before it.
-fn starts_of(sizes: &[u32]) -> Vec<usize> {
-    sizes
-        .iter()
-        .scan(0usize, |at, &n| {
-            let start = *at;
-            *at += n as usize;
-            Some(start)
-        })
-        .collect()
-}
+/// Paragraph groups: how many of the pages' own paragraphs (in page order) each paragraph
+/// was merged from.
+struct Groups<'a>(&'a ChunkedList<u32>);
 
 /// Paragraph groups to merge again, and the pages' own paragraphs they cover.
 struct MergeAgain {
@@ -198,21 +209,63 @@ struct MergeAgain {
     parts: Range<usize>,
 }
 
-/// The groups (of `sizes` page paragraphs each, starting at `starts`) that hold or border on
-/// the page paragraphs `window`: the group holding the paragraph before it (it may now join
-/// the window's first) through the group holding the paragraph after it. Whether two
-/// paragraphs join depends on those two alone, so the groups outside keep their bounds.
-fn groups_to_merge_again(sizes: &[u32], starts: &[usize], window: Range<usize>) -> MergeAgain {
-    let total = starts.last().map_or(0, |s| s + sizes.last().map_or(0, |&n| n as usize));
-    let group_of = |i: usize| starts.partition_point(|&s| s <= i).saturating_sub(1);
-    let first = if window.start == 0 { 0 } else { group_of(window.start - 1) };
-    let end = if window.end >= total { sizes.len() } else { group_of(window.end) + 1 };
-    let from = starts.get(first).copied().unwrap_or(total).min(window.start);
-    let to = starts.get(end).copied().unwrap_or(total).max(window.end);
-    MergeAgain { groups: first..end, parts: from..to }
+impl Groups<'_> {
+    /// Where group `group` starts among the pages' own paragraphs (their total for `len`).
+    /// Whole chunks of groups are summed at a time.
+    fn start_of(&self, group: usize) -> usize {
+        let mut start = 0;
+        let mut seen = 0;
+        for (sizes, _) in self.0.runs() {
+            let take = (group - seen).min(sizes.len());
+            start += sizes[..take].iter().map(|&n| n as usize).sum::<usize>();
+            seen += take;
+            if seen == group {
+                break;
+            }
+        }
+        start
+    }
+
+    /// The group holding page paragraph `i`; `len` when `i` lies after every group.
+    fn group_of(&self, i: usize) -> usize {
+        let mut start = 0;
+        let mut group = 0;
+        for (sizes, _) in self.0.runs() {
+            let size: usize = sizes.iter().map(|&n| n as usize).sum();
+            if start + size <= i {
+                start += size;
+                group += sizes.len();
+                continue;
+            }
+            for &n in sizes {
+                start += n as usize;
+                if i < start {
+                    return group;
+                }
+                group += 1;
+            }
+        }
+        group
+    }
+
+    /// The groups that hold or border on the page paragraphs `window`: the group holding the
+    /// paragraph before it (it may now join the window's first) through the group holding
+    /// the paragraph after it. Whether two paragraphs join depends on those two alone, so
+    /// the groups outside keep their bounds.
+    fn to_merge_again(&self, window: Range<usize>) -> MergeAgain {
+        let len = self.0.len();
+        let total = self.start_of(len);
+        let first = if window.start == 0 { 0 } else { self.group_of(window.start - 1) };
+        let end = if window.end >= total { len } else { self.group_of(window.end) + 1 };
+        let from = self.start_of(first.min(len)).min(window.start);
+        let to = self.start_of(end.min(len)).max(window.end);
+        MergeAgain { groups: first..end, parts: from..to }
+    }
 }
 
-/// `old` with `old[range]` replaced by `new`, and `after` applied to the kept items after it.
+/// `old` with `old[range]` replaced by `new`, and `after` applied to the kept items after it
+/// (for the lists by page: a document has a few hundred pages, and tens of thousands of
+/// paragraphs, which are kept in a [`ChunkedList`]).
 fn splice<T: Clone>(
     old: &[T],
     range: Range<usize>,
@@ -392,11 +445,15 @@ mod tests {
     #[test]
     fn groups_bordering_on_the_window_are_merged_again() {
         // Groups of 1, 2, 1 and 3 page paragraphs: 0 | 1 2 | 3 | 4 5 6.
-        let sizes = [1, 2, 1, 3];
-        let starts = starts_of(&sizes);
-        assert_eq!(starts, [0, 1, 3, 4]);
+        let sizes = ChunkedList::from(vec![1, 2, 1, 3]);
+        let groups = Groups(&sizes);
+        assert_eq!((0..=4).map(|g| groups.start_of(g)).collect::<Vec<_>>(), [0, 1, 3, 4, 7]);
+        assert_eq!(
+            (0..=7).map(|i| groups.group_of(i)).collect::<Vec<_>>(),
+            [0, 1, 1, 2, 3, 3, 3, 4]
+        );
         let again = |window| {
-            let a = groups_to_merge_again(&sizes, &starts, window);
+            let a = groups.to_merge_again(window);
             (a.groups, a.parts)
         };
         // Paragraph 3 edited: from the group before it through the group after it.
@@ -408,6 +465,25 @@ mod tests {
         assert_eq!(again(0..0), (0..1, 0..1));
         assert_eq!(again(7..7), (3..4, 4..7));
         assert_eq!(again(3..3), (1..3, 1..4));
+    }
+
+    /// Over many chunks (some of them spliced), where groups start and which group holds a
+    /// paragraph agree with counting one by one.
+    #[test]
+    fn groups_are_found_across_chunks() {
+        let plain: Vec<u32> = (0..1000).map(|i| 1 + (i * 7 % 5) as u32).collect();
+        let sizes =
+            ChunkedList::from(plain[..600].to_vec()).splice(600..600, plain[600..].to_vec(), 0);
+        let groups = Groups(&sizes);
+        let mut start = 0;
+        for (g, &n) in plain.iter().enumerate() {
+            assert_eq!(groups.start_of(g), start);
+            for i in start..start + n as usize {
+                assert_eq!(groups.group_of(i), g);
+            }
+            start += n as usize;
+        }
+        assert_eq!((groups.start_of(plain.len()), groups.group_of(start)), (start, plain.len()));
     }
 
     #[test]

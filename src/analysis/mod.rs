@@ -7,9 +7,11 @@ pub mod cache;
 pub mod facts;
 mod incremental;
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
+use crate::chunked::ChunkedList;
 use crate::config::Config;
 use crate::finding::{Edit, Finding, FindingChunk, Fix, Located, Severity};
 
@@ -34,9 +36,9 @@ pub struct Revision<'a> {
 pub struct DocumentAnalysis {
     pub layout: Layout,
     /// The facts of each paragraph of `layout.paragraphs` (same index), in stream offsets.
-    paragraph_facts: Vec<Arc<ParagraphFacts>>,
+    paragraph_facts: ChunkedList<Arc<ParagraphFacts>>,
     /// The definitions of each paragraph, relative to its start (shared while it is unchanged).
-    paragraph_definitions: Vec<Arc<[DefinitionFact]>>,
+    paragraph_definitions: ChunkedList<Arc<[DefinitionFact]>>,
     /// The document's definitions in buffer ranges, made when first asked for.
     definitions: OnceLock<Vec<DefinitionFact>>,
     /// Every fact in buffer ranges, made when first asked for (see [`facts::materialize`]).
@@ -55,12 +57,23 @@ pub struct DocumentAnalysis {
 #[derive(Debug, Clone, Default)]
 struct Intrinsic {
     pages: Vec<FindingChunk>,
-    paragraphs: Vec<FindingChunk>,
+    paragraphs: ChunkedList<FindingChunk>,
 }
 
 impl Intrinsic {
-    fn chunks(&self) -> impl Iterator<Item = &FindingChunk> {
-        self.pages.iter().chain(&self.paragraphs).filter(|chunk| !chunk.is_empty())
+    /// Every finding, page by page and then paragraph by paragraph.
+    fn findings(&self) -> impl Iterator<Item = Located<'_>> {
+        let paragraphs = self
+            .paragraphs
+            .runs()
+            .flat_map(|(run, delta)| run.iter().flat_map(move |chunk| chunk.iter_moved(delta)));
+        self.pages.iter().flat_map(FindingChunk::iter).chain(paragraphs)
+    }
+
+    /// How many findings there are, with `count` of each chunk (whose findings do not move).
+    fn total(&self, count: impl Fn(&FindingChunk) -> usize) -> usize {
+        let paragraphs = self.paragraphs.runs().flat_map(|(run, _)| run.iter());
+        self.pages.iter().chain(paragraphs).map(count).sum()
     }
 }
 
@@ -95,7 +108,7 @@ impl DocumentAnalysis {
             .paragraphs
             .iter()
             .zip(&paragraph_facts)
-            .map(|(p, found)| facts::definitions_of(p, found))
+            .map(|(p, found)| facts::definitions_of(&p, &found))
             .collect();
         Self::from_units(layout, paragraph_facts, definitions, None, None)
     }
@@ -148,8 +161,8 @@ impl DocumentAnalysis {
 
     fn from_units(
         layout: Layout,
-        paragraph_facts: Vec<Arc<ParagraphFacts>>,
-        paragraph_definitions: Vec<Arc<[DefinitionFact]>>,
+        paragraph_facts: ChunkedList<Arc<ParagraphFacts>>,
+        paragraph_definitions: ChunkedList<Arc<[DefinitionFact]>>,
         intrinsic: Option<Intrinsic>,
         pages_cut: Option<PagesCut>,
     ) -> Self {
@@ -199,7 +212,7 @@ impl DocumentAnalysis {
     /// acronyms, which depend on the workspace), before rule settings, in no particular order
     /// ([`findings`] sorts them by position).
     pub fn intrinsic_findings(&self, text: &str) -> impl Iterator<Item = Located<'_>> {
-        self.intrinsic_chunks(text).flat_map(FindingChunk::iter)
+        self.intrinsic(text).findings()
     }
 
     /// The intrinsic findings whose range holds `offset`, with absolute ranges.
@@ -208,10 +221,6 @@ impl DocumentAnalysis {
             .filter(|f| f.range().contains(&offset) || f.range().end == offset)
             .map(|f| f.to_finding())
             .collect()
-    }
-
-    fn intrinsic_chunks(&self, text: &str) -> impl Iterator<Item = &FindingChunk> {
-        self.intrinsic(text).chunks()
     }
 
     fn intrinsic(&self, text: &str) -> &Intrinsic {
@@ -226,12 +235,13 @@ impl Intrinsic {
         let pages = crate::parallel::map_text(text.len(), &layout.pages, |page| {
             FindingChunk::absolute(page.range.start, own_page_findings(text, page))
         });
-        let paragraphs = crate::parallel::map_text(text.len(), &layout.paragraphs, |p| {
+        let paragraphs: Vec<_> = layout.paragraphs.iter().collect();
+        let paragraphs = crate::parallel::map_text(text.len(), &paragraphs, |p| {
             let sentences = layout::sentences::sentences(&p.text);
             let found = layout::rules::findings_of_paragraph(text, p, &sentences);
             FindingChunk::absolute(p.source_span().start, found)
         });
-        Intrinsic { pages, paragraphs }
+        Intrinsic { pages, paragraphs: paragraphs.into() }
     }
 }
 
@@ -287,8 +297,7 @@ pub fn findings(
         }
         false => 0,
     };
-    let intrinsic_total: usize =
-        intrinsic.pages.iter().chain(&intrinsic.paragraphs).map(count).sum();
+    let intrinsic_total = intrinsic.total(count);
     let total = intrinsic_total + undefined_total;
     let cap = config.max_diagnostics_per_file;
     // Walk the units (pages, and paragraphs with their uses of undefined acronyms, placed in
@@ -302,19 +311,19 @@ pub fn findings(
     let mut templates = UndefinedTemplates::default();
     // The findings of a unit, into `seen` or `seen_undefined`; returns where they start.
     let mut walk = |unit| -> Vec<usize> {
-        let (chunk, paragraph) = match unit {
-            Unit::Chunk(chunk) => (chunk, None),
-            Unit::Paragraph(i, chunk) => (chunk, Some(i)),
+        let (chunk, delta, paragraph) = match unit {
+            Unit::Chunk(chunk) => (chunk, 0, None),
+            Unit::Paragraph(i, chunk, delta) => (chunk, delta, Some(i)),
         };
         walked += count(chunk);
         let from = seen.len();
-        seen.extend(chunk.iter().filter(enabled));
+        seen.extend(chunk.iter_moved(delta).filter(enabled));
         let mut starts: Vec<usize> = seen[from..].iter().map(|f| f.range().start).collect();
         let facts = paragraph.and_then(|i| {
-            Some((analysis.layout.paragraphs.get(i)?, analysis.paragraph_facts.get(i)?))
+            Some((analysis.layout.paragraphs.get(i)?, analysis.paragraph_facts.stored(i)?.0))
         });
         if let Some((paragraph, found)) = facts.filter(|_| show_undefined) {
-            let uses = facts::paragraph_uses_where(paragraph, found, &mut undefined.keep());
+            let uses = facts::paragraph_uses_where(&paragraph, found, &mut undefined.keep());
             starts.extend(uses.iter().map(|(_, range)| range.start));
             seen_undefined.extend(
                 uses.into_iter().map(|(key, range)| (templates.of(key, range.len()), range)),
@@ -352,12 +361,12 @@ pub fn findings(
 }
 
 /// What [`findings`] shows, by where its findings can start.
-#[derive(Clone, Copy)]
 enum Unit<'a> {
     /// A page's findings.
     Chunk(&'a FindingChunk),
-    /// A paragraph (by index) with its findings; its undefined acronyms are found on the way.
-    Paragraph(usize, &'a FindingChunk),
+    /// A paragraph (by index) with its findings and how far they have moved; its undefined
+    /// acronyms are found on the way.
+    Paragraph(usize, &'a FindingChunk, isize),
 }
 
 /// The units of [`findings`] in order of where their findings can start, made as they are
@@ -366,7 +375,7 @@ enum Unit<'a> {
 /// costs a few pages (plus one pass for the smallest start after each paragraph).
 struct UnitOrder<'a> {
     pages: &'a [FindingChunk],
-    paragraphs: &'a [FindingChunk],
+    paragraphs: &'a ChunkedList<FindingChunk>,
     next_page: usize,
     next_paragraph: usize,
     /// For each paragraph, the smallest start of it and the paragraphs after it.
@@ -376,11 +385,16 @@ struct UnitOrder<'a> {
 }
 
 impl<'a> UnitOrder<'a> {
-    fn new(pages: &'a [FindingChunk], paragraphs: &'a [FindingChunk]) -> Self {
-        let mut later_min = vec![usize::MAX; paragraphs.len()];
+    fn new(pages: &'a [FindingChunk], paragraphs: &'a ChunkedList<FindingChunk>) -> Self {
+        let mut later_min: Vec<usize> = paragraphs
+            .runs()
+            .flat_map(|(run, delta)| {
+                run.iter().map(move |c| c.starts_at.saturating_add_signed(delta))
+            })
+            .collect();
         let mut min = usize::MAX;
-        for (slot, chunk) in later_min.iter_mut().zip(paragraphs).rev() {
-            min = min.min(chunk.starts_at);
+        for slot in later_min.iter_mut().rev() {
+            min = min.min(*slot);
             *slot = min;
         }
         let heap = std::collections::BinaryHeap::new();
@@ -390,7 +404,9 @@ impl<'a> UnitOrder<'a> {
     /// Every unit, in no particular order.
     fn all(self) -> impl Iterator<Item = Unit<'a>> {
         let pages = self.pages.iter().filter(|chunk| !chunk.is_empty()).map(Unit::Chunk);
-        pages.chain(self.paragraphs.iter().enumerate().map(|(i, c)| Unit::Paragraph(i, c)))
+        let paragraphs =
+            self.paragraphs.runs().flat_map(|(run, delta)| run.iter().map(move |c| (c, delta)));
+        pages.chain(paragraphs.enumerate().map(|(i, (c, delta))| Unit::Paragraph(i, c, delta)))
     }
 
     /// The smallest start of the units not read ahead.
@@ -413,7 +429,10 @@ impl<'a> UnitOrder<'a> {
                     self.heap.pop();
                     return Some(match index.checked_sub(self.pages.len()) {
                         None => Unit::Chunk(&self.pages[index]),
-                        Some(i) => Unit::Paragraph(i, &self.paragraphs[i]),
+                        Some(i) => {
+                            let (chunk, delta) = self.paragraphs.stored(i)?;
+                            Unit::Paragraph(i, chunk, delta)
+                        }
                     });
                 }
             }
@@ -548,8 +567,7 @@ pub fn early_findings(text: &str, model: &LanguageModel, config: &Config) -> Opt
         let layout = layout::assemble(prefix, decoded.clone(), model);
         let intrinsic = Intrinsic::of(prefix, &layout);
         let found: Vec<Finding> = intrinsic
-            .chunks()
-            .flat_map(FindingChunk::iter)
+            .findings()
             .filter(|f| f.range().start < settled_before && rules.enabled(f.finding.rule))
             .map(|f| f.to_finding())
             .collect();
@@ -609,7 +627,7 @@ const LEADING_MIN_BYTES: usize = 64 * 1024;
 /// Where [`leading_findings`] looks for findings.
 enum Place<'a> {
     Page(&'a PageLayout),
-    Paragraph(&'a layout::Paragraph),
+    Paragraph(Cow<'a, layout::Paragraph>),
 }
 
 /// The `undefined-acronym` findings: one finding per acronym (and length of its uses), placed
@@ -922,13 +940,17 @@ mod tests {
         // Pages in text order (one without findings); paragraphs out of order, as columns and
         // paragraphs continued from an earlier page make them.
         let pages = [chunk(0, 1), chunk(100, 0), chunk(200, 2)];
-        let paragraphs = [chunk(5, 1), chunk(150, 1), chunk(120, 0), chunk(90, 1), chunk(250, 1)];
+        let paragraphs = [chunk(5, 1), chunk(150, 1), chunk(120, 0), chunk(90, 1), chunk(240, 1)];
+        // The last one moved 10 bytes on by an edit.
+        let paragraphs = ChunkedList::from(paragraphs.to_vec()).splice(4..4, Vec::new(), 10);
         let mut order = UnitOrder::new(&pages, &paragraphs);
         let mut walked = Vec::new();
         while let Some(unit) = order.next() {
             let (start, name) = match unit {
                 Unit::Chunk(c) => (c.starts_at, "page"),
-                Unit::Paragraph(i, c) => (c.starts_at, ["p0", "p1", "p2", "p3", "p4"][i]),
+                Unit::Paragraph(i, c, delta) => {
+                    (c.starts_at.saturating_add_signed(delta), ["p0", "p1", "p2", "p3", "p4"][i])
+                }
             };
             walked.push((start, name));
             // Nothing left starts before what was walked.

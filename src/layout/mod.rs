@@ -24,6 +24,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::chunked::ChunkedList;
+
 pub use columns::{ColumnSplit, PageColumns};
 pub use hyphen::HyphenDecision;
 pub use lines::LineRole;
@@ -112,9 +114,9 @@ pub struct Layout {
     pub pages: Vec<PageLayout>,
     /// The document's paragraphs in reading order, merged where a paragraph continues across a
     /// column or page break. Their bodies are shared with the pages' (see [`Paragraph`]).
-    pub paragraphs: Vec<Paragraph>,
+    pub paragraphs: ChunkedList<Paragraph>,
     /// How many of the pages' own paragraphs (in page order) each paragraph was merged from.
-    pub merged_from: Vec<u32>,
+    pub merged_from: ChunkedList<u32>,
 }
 
 impl Layout {
@@ -311,7 +313,7 @@ pub fn assemble_with(
 ) -> Layout {
     let page_paragraphs = pages.iter().flat_map(PageLayout::paragraphs);
     let (paragraphs, merged_from) = merge_continuations(page_paragraphs, merge);
-    Layout { pages, paragraphs, merged_from }
+    Layout { pages, paragraphs: paragraphs.into(), merged_from: merged_from.into() }
 }
 
 /// One paragraph from `parts` that continue one another, in order. Its text depends only on

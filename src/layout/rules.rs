@@ -46,7 +46,7 @@ pub fn paragraph_findings(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in &layout.paragraphs {
-        out.extend(findings_of_paragraph(text, p, &sentences_of(&p.text)));
+        out.extend(findings_of_paragraph(text, &p, &sentences_of(&p.text)));
     }
     out
 }

@@ -99,6 +99,12 @@ pub struct PlacedHyphen<'a> {
     pub alternative: &'a str,
 }
 
+impl crate::chunked::Shift for Paragraph {
+    fn shifted(&self, delta: isize) -> Self {
+        Paragraph::shifted(self, delta)
+    }
+}
+
 impl Paragraph {
     /// The buffer ranges of the column segments (one per line) in reading order.
     pub fn segments(&self) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {

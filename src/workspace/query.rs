@@ -1,6 +1,7 @@
 //! Cross-document questions answered from the index: what is the acronym or named term at an
 //! offset, where is it defined, where is it used. Pure: no I/O, no LSP types.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::index::{DefinitionRef, IndexedDoc, WorkspaceIndex};
@@ -64,18 +65,20 @@ fn known_word_at(
 }
 
 /// The paragraph (reading-order stream) holding buffer `offset`, and the stream offset.
-pub fn paragraph_at(doc: &IndexedDoc, offset: usize) -> Option<(&Paragraph, usize)> {
+pub fn paragraph_at(doc: &IndexedDoc, offset: usize) -> Option<(Cow<'_, Paragraph>, usize)> {
     doc.analysis.layout.paragraphs.iter().find_map(|p| {
         if !p.source_span().contains(&offset) {
             return None;
         }
-        p.pieces()
+        let stream = p
+            .pieces()
             .find(|piece| {
                 !piece.source.is_empty()
                     && piece.source.start <= offset
                     && offset < piece.source.end
             })
-            .map(|piece| (p, piece.stream.start + (offset - piece.source.start)))
+            .map(|piece| piece.stream.start + (offset - piece.source.start))?;
+        Some((p, stream))
     })
 }
 
@@ -118,7 +121,7 @@ pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Op
     if let Some((paragraph, _)) = paragraph_at(doc, offset) {
         for (long, short) in known_long_forms(index) {
             if let Some(range) =
-                long_form_mentions(paragraph, &long).into_iter().find(|r| covers(r, offset))
+                long_form_mentions(&paragraph, &long).into_iter().find(|r| covers(r, offset))
             {
                 return Some(Subject::LongForm { short, long, range });
             }
@@ -245,7 +248,7 @@ pub fn acronym_references<'a>(
         }
         for paragraph in &doc.analysis.layout.paragraphs {
             for long in &longs {
-                ranges.extend(long_form_mentions(paragraph, long));
+                ranges.extend(long_form_mentions(&paragraph, long));
             }
         }
         ranges.retain(|r| include_declaration || !declared.contains(&r));
