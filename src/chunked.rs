@@ -124,15 +124,18 @@ impl<T: Shift> ChunkedList<T> {
         self.chunks.iter().map(|chunk| (&chunk.items[..], chunk.delta))
     }
 
-    /// Whether `self` and `other` hold equal items chunk by chunk where their chunks are not
-    /// shared (`same`), and shared chunks at the same places: a quick comparison of two
-    /// versions of one list, `false` when they were cut differently.
-    pub fn shares_or(&self, other: &ChunkedList<T>, same: impl Fn(&T, &T) -> bool) -> bool {
-        self.ends == other.ends
-            && self.chunks.iter().zip(&other.chunks).all(|(a, b)| {
-                Arc::ptr_eq(&a.items, &b.items)
-                    || a.items.iter().zip(b.items.iter()).all(|(x, y)| same(x, y))
-            })
+    /// Where two versions of a list can differ: the items (as stored) of `self` and of `other`
+    /// between the chunks both share at the start and at the end (the same items, moved as
+    /// far). After an edit, the chunks it rebuilt.
+    pub fn unshared<'a>(&'a self, other: &'a ChunkedList<T>) -> (Vec<&'a T>, Vec<&'a T>) {
+        let same =
+            |a: &Chunk<T>, b: &Chunk<T>| Arc::ptr_eq(&a.items, &b.items) && a.delta == b.delta;
+        let (a, b) = (&self.chunks[..], &other.chunks[..]);
+        let front = a.iter().zip(b).take_while(|(x, y)| same(x, y)).count();
+        let (a, b) = (&a[front..], &b[front..]);
+        let back = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| same(x, y)).count();
+        let items = |chunks: &'a [Chunk<T>]| chunks.iter().flat_map(|c| c.items.iter()).collect();
+        (items(&a[..a.len() - back]), items(&b[..b.len() - back]))
     }
 
     /// This list with items `range` replaced by `new` (which lie where they are), and the items
@@ -359,6 +362,20 @@ mod tests {
         // Chunks neither grow without bound nor fall apart into crumbs.
         assert!(list.chunks.iter().all(|c| c.items.len() <= 3 * CHUNK));
         assert!(list.chunks.len() <= plain.len() / (CHUNK / 4) + 2, "{} chunks", list.chunks.len());
+    }
+
+    #[test]
+    fn two_versions_differ_only_in_the_chunks_they_do_not_share() {
+        let old = list(1000);
+        let new = old.splice(300..301, vec![At(3001), At(3002)], 1);
+        let (a, b) = old.unshared(&new);
+        // The chunk that held item 300, and every chunk after it (they moved).
+        assert_eq!((a.len(), b.len()), (1000 - 256, 1001 - 256));
+        let same_place = old.splice(300..301, vec![At(3001)], 0);
+        let (a, b) = old.unshared(&same_place);
+        assert_eq!((a.len(), b.len()), (CHUNK, CHUNK));
+        assert_eq!(a.iter().zip(&b).filter(|(x, y)| x != y).count(), 1);
+        assert_eq!(old.unshared(&old.clone()), (Vec::new(), Vec::new()));
     }
 
     #[test]

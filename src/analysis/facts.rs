@@ -366,8 +366,8 @@ fn same_str(a: &Arc<str>, b: &Arc<str>) -> bool {
 }
 
 /// Whether the `items` of two per-paragraph lists are `equal`, in order. Chunks and lists
-/// shared by both (the paragraphs an edit left alone) are skipped by pointer: after an edit
-/// that kept the paragraphs, this compares the edited ones' items only.
+/// shared by both (the paragraphs an edit left alone) are skipped by pointer: after an edit,
+/// this compares the items of the chunks it rebuilt, even when it changed them.
 fn same_by_paragraph<L: ?Sized, T>(
     a: &ChunkedList<Arc<L>>,
     b: &ChunkedList<Arc<L>>,
@@ -376,12 +376,16 @@ fn same_by_paragraph<L: ?Sized, T>(
 ) -> bool {
     let same_items =
         |x: &[T], y: &[T]| x.len() == y.len() && x.iter().zip(y).all(|(x, y)| equal(x, y));
-    if a.shares_or(b, |x, y| Arc::ptr_eq(x, y) || same_items(items(x), items(y))) {
+    // The chunks both share hold the same lists in the same order.
+    let (a, b) = a.unshared(b);
+    if a.len() == b.len()
+        && a.iter().zip(&b).all(|(x, y)| Arc::ptr_eq(x, y) || same_items(items(x), items(y)))
+    {
         return true;
     }
     // Items may have moved between paragraphs: compare them all, in order.
-    let mut xs = a.runs().flat_map(|(run, _)| run.iter()).flat_map(|l| items(l).iter());
-    let mut ys = b.runs().flat_map(|(run, _)| run.iter()).flat_map(|l| items(l).iter());
+    let mut xs = a.iter().flat_map(|l| items(l).iter());
+    let mut ys = b.iter().flat_map(|l| items(l).iter());
     loop {
         match (xs.next(), ys.next()) {
             (Some(x), Some(y)) if equal(x, y) => {}
