@@ -213,7 +213,10 @@ impl WorkspaceIndex {
         for short in shorts {
             if let Some(longs) = self.definitions.get_mut(short) {
                 for entries in longs.values_mut() {
-                    entries.retain(|(k, _)| k != key);
+                    // Entries are sorted by document: this one's are a block.
+                    let from = entries.partition_point(|(k, _)| k < key);
+                    let len = entries[from..].partition_point(|(k, _)| k == key);
+                    entries.drain(from..from + len);
                 }
                 longs.retain(|_, entries| !entries.is_empty());
                 if longs.is_empty() {
@@ -463,6 +466,31 @@ mod tests {
         assert_eq!(mivd.len(), 1);
         assert_eq!(mivd[0].2.len(), 4, "{mivd:?}"); // five in `a`, one made a plain use
         assert!(!definitions.iter().any(|(short, ..)| short == "MIVD2"));
+    }
+
+    /// A document's entries are a block among other documents' (entries are sorted by
+    /// document): replacing and removing the one in the middle keeps the others'.
+    #[test]
+    fn entries_of_a_document_between_others_are_replaced_and_removed() {
+        let once = "Het Quasi Xenon Team Gebied (QXTG) is opgericht.\n";
+        let twice = once.repeat(2);
+        let mut index = WorkspaceIndex::new();
+        for name in ["a", "b", "c"] {
+            index.insert(doc(name, once));
+        }
+        index.insert(doc("b", &twice));
+        let mut fresh = WorkspaceIndex::new();
+        for (name, text) in [("c", once), ("b", twice.as_str()), ("a", once)] {
+            fresh.insert(doc(name, text));
+        }
+        assert_eq!(tables(&index), tables(&fresh));
+        assert_eq!(index.definitions_of("QXTG").len(), 4);
+        index.remove(&DocKey::from_path(Path::new("/ws/b.txt")));
+        let mut fresh = WorkspaceIndex::new();
+        for name in ["c", "a"] {
+            fresh.insert(doc(name, once));
+        }
+        assert_eq!(tables(&index), tables(&fresh));
     }
 
     #[test]
