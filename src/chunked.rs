@@ -89,7 +89,7 @@ impl<T: Shift> ChunkedList<T> {
 
     /// Item `i` as it was made, and how far it has moved since: borrowed for as long as the
     /// list lives (items that hold no buffer offsets never move).
-    pub fn stored(&self, i: usize) -> Option<(&T, isize)> {
+    pub fn stored_at(&self, i: usize) -> Option<(&T, isize)> {
         let (chunk, start) = self.locate(i)?;
         let chunk = &self.chunks[chunk];
         Some((chunk.items.get(i - start)?, chunk.delta))
@@ -101,21 +101,22 @@ impl<T: Shift> ChunkedList<T> {
 
     /// Items `range` (clamped to the list).
     pub fn range(&self, range: Range<usize>) -> impl Iterator<Item = Cow<'_, T>> + '_ {
+        self.range_runs(range)
+            .flat_map(|(items, delta)| items.iter().map(move |item| placed(item, delta)))
+    }
+
+    /// Items `range` (clamped to the list) as stored, run by run, with how far each run moved.
+    fn range_runs(&self, range: Range<usize>) -> impl Iterator<Item = (&[T], isize)> + '_ {
         let end = range.end.min(self.len());
         let start = range.start.min(end);
         let first = self.locate(start).map_or(self.chunks.len(), |(chunk, _)| chunk);
         let mut at = self.chunk_start(first);
-        self.chunks[first..]
-            .iter()
-            .map_while(move |chunk| {
-                let from = at;
-                at += chunk.items.len();
-                (from < end).then(|| {
-                    let items = &chunk.items[start.max(from) - from..end.min(at) - from];
-                    items.iter().map(move |item| placed(item, chunk.delta))
-                })
-            })
-            .flatten()
+        self.chunks[first..].iter().map_while(move |chunk| {
+            let from = at;
+            at += chunk.items.len();
+            let items = || &chunk.items[start.max(from) - from..end.min(at) - from];
+            (from < end).then(|| (items(), chunk.delta))
+        })
     }
 
     /// The items chunk by chunk, as stored, with how far each chunk has moved: for loops over
@@ -124,18 +125,23 @@ impl<T: Shift> ChunkedList<T> {
         self.chunks.iter().map(|chunk| (&chunk.items[..], chunk.delta))
     }
 
-    /// Where two versions of a list can differ: the items (as stored) of `self` and of `other`
-    /// between the chunks both share at the start and at the end (the same items, moved as
-    /// far). After an edit, the chunks it rebuilt.
-    pub fn unshared<'a>(&'a self, other: &'a ChunkedList<T>) -> (Vec<&'a T>, Vec<&'a T>) {
-        let same =
-            |a: &Chunk<T>, b: &Chunk<T>| Arc::ptr_eq(&a.items, &b.items) && a.delta == b.delta;
-        let (a, b) = (&self.chunks[..], &other.chunks[..]);
-        let front = a.iter().zip(b).take_while(|(x, y)| same(x, y)).count();
-        let (a, b) = (&a[front..], &b[front..]);
-        let back = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| same(x, y)).count();
-        let items = |chunks: &'a [Chunk<T>]| chunks.iter().flat_map(|c| c.items.iter()).collect();
-        (items(&a[..a.len() - back]), items(&b[..b.len() - back]))
+    /// Where two versions of a list can differ: the items of `self` and of `other` (by index)
+    /// between the chunks both share at the start and at the end (the same items as stored,
+    /// however far they have moved since). After an edit, the chunks it rebuilt.
+    pub fn unshared(&self, other: &ChunkedList<T>) -> (Range<usize>, Range<usize>) {
+        let same = |(a, b): &(&Chunk<T>, &Chunk<T>)| Arc::ptr_eq(&a.items, &b.items);
+        let front = self.chunks.iter().zip(&other.chunks).take_while(same).count();
+        let (a, b) = (&self.chunks[front..], &other.chunks[front..]);
+        let back = a.iter().rev().zip(b.iter().rev()).take_while(same).count();
+        let start = self.chunk_start(front);
+        let end = |list: &ChunkedList<T>| list.chunk_start(list.chunks.len() - back);
+        (start..end(self), start..end(other))
+    }
+
+    /// Items `range` as they were made (for items that hold no buffer offsets, or to compare
+    /// what they hold besides).
+    pub fn stored(&self, range: Range<usize>) -> impl Iterator<Item = &T> + '_ {
+        self.range_runs(range).flat_map(|(items, _)| items.iter())
     }
 
     /// This list with items `range` replaced by `new` (which lie where they are), and the items
@@ -326,6 +332,8 @@ mod tests {
         let old = list(1000);
         let expected = items(&old);
         let new = old.splice(500..502, vec![At(5001), At(5002), At(5003)], 7);
+        // The chunk that held the edit; the chunks after it moved, but share their items.
+        assert_eq!(old.unshared(&new), (448..512, 448..513));
         assert_eq!(items(&new), spliced(&expected, 500..502, &[5001, 5002, 5003], 7));
         assert_eq!(new.len(), 1001);
         // Only the chunk holding the edit is new.
@@ -368,14 +376,18 @@ mod tests {
     fn two_versions_differ_only_in_the_chunks_they_do_not_share() {
         let old = list(1000);
         let new = old.splice(300..301, vec![At(3001), At(3002)], 1);
+        // The chunk that held item 300 (the chunks after it moved, but hold the same items).
+        assert_eq!(old.unshared(&new), (256..320, 256..321));
         let (a, b) = old.unshared(&new);
-        // The chunk that held item 300, and every chunk after it (they moved).
-        assert_eq!((a.len(), b.len()), (1000 - 256, 1001 - 256));
-        let same_place = old.splice(300..301, vec![At(3001)], 0);
-        let (a, b) = old.unshared(&same_place);
-        assert_eq!((a.len(), b.len()), (CHUNK, CHUNK));
-        assert_eq!(a.iter().zip(&b).filter(|(x, y)| x != y).count(), 1);
-        assert_eq!(old.unshared(&old.clone()), (Vec::new(), Vec::new()));
+        let changed = old.stored(a).zip(new.stored(b)).filter(|(x, y)| x != y).count();
+        assert_eq!(changed, 320 - 300);
+        let (a, b) = old.unshared(&old.clone());
+        assert!(a.is_empty() && b.is_empty());
+        // Two lists cut apart: everything differs.
+        assert_eq!(list(100).unshared(&list(100)), (0..100, 0..100));
+        // A deletion that took the small rest along into the next chunk.
+        let shrunk = old.splice(0..60, Vec::new(), 0);
+        assert_eq!(old.unshared(&shrunk), (0..128, 0..68));
     }
 
     #[test]

@@ -24,6 +24,19 @@ pub struct DefinitionFact {
     pub sentence: Arc<str>,
 }
 
+impl crate::chunked::Shift for DefinitionFact {
+    fn shifted(&self, delta: isize) -> Self {
+        let moved = |r: &Range<usize>| {
+            r.start.saturating_add_signed(delta)..r.end.saturating_add_signed(delta)
+        };
+        DefinitionFact {
+            short_range: moved(&self.short_range),
+            long_range: moved(&self.long_range),
+            ..self.clone()
+        }
+    }
+}
+
 /// One mention of an acronym (or of a named term) in the buffer.
 #[derive(Debug, Clone, Eq)]
 pub struct Mention {
@@ -193,17 +206,22 @@ pub fn no_definitions() -> Arc<[DefinitionFact]> {
 pub fn place_definitions(
     layout: &Layout,
     relative: &ChunkedList<Arc<[DefinitionFact]>>,
-) -> Vec<DefinitionFact> {
+) -> ChunkedList<DefinitionFact> {
     let mut definitions = Vec::with_capacity(relative.iter().map(|d| d.len()).sum());
-    for (paragraph, defs) in layout.paragraphs.iter().zip(relative) {
-        let at = paragraph.source_span().start;
-        definitions.extend(defs.iter().map(|def| DefinitionFact {
-            short_range: def.short_range.start + at..def.short_range.end + at,
-            long_range: def.long_range.start + at..def.long_range.end + at,
-            ..def.clone()
-        }));
+    for (paragraph, defs) in layout.paragraphs.iter().zip(relative.stored(0..relative.len())) {
+        definitions.extend(placed(&paragraph, defs));
     }
-    definitions
+    definitions.into()
+}
+
+/// The definitions of `paragraph` (relative to its start, as [`paragraph_definitions`] gives
+/// them) in buffer ranges.
+pub fn placed<'a>(
+    paragraph: &Paragraph,
+    relative: &'a [DefinitionFact],
+) -> impl Iterator<Item = DefinitionFact> + 'a {
+    let at = paragraph.source_span().start as isize;
+    relative.iter().map(move |def| crate::chunked::Shift::shifted(def, at))
 }
 
 /// All facts of a document, in buffer ranges, from the facts of each paragraph of `layout`
@@ -212,10 +230,10 @@ pub fn place_definitions(
 pub fn materialize(
     layout: &Layout,
     found: &ChunkedList<Arc<ParagraphFacts>>,
-    definitions: &[DefinitionFact],
+    definitions: &ChunkedList<DefinitionFact>,
 ) -> DocumentFacts {
     let mut facts = DocumentFacts {
-        definitions: definitions.to_vec(),
+        definitions: definitions.iter().map(std::borrow::Cow::into_owned).collect(),
         uses: Vec::with_capacity(found.iter().map(|f| f.uses.len()).sum()),
         terms: Vec::with_capacity(found.iter().map(|f| f.terms.len()).sum()),
         headings: Vec::new(),
@@ -377,15 +395,17 @@ fn same_by_paragraph<L: ?Sized, T>(
     let same_items =
         |x: &[T], y: &[T]| x.len() == y.len() && x.iter().zip(y).all(|(x, y)| equal(x, y));
     // The chunks both share hold the same lists in the same order.
-    let (a, b) = a.unshared(b);
-    if a.len() == b.len()
-        && a.iter().zip(&b).all(|(x, y)| Arc::ptr_eq(x, y) || same_items(items(x), items(y)))
+    let (ours, theirs) = a.unshared(b);
+    if ours.len() == theirs.len()
+        && a.stored(ours.clone())
+            .zip(b.stored(theirs.clone()))
+            .all(|(x, y)| Arc::ptr_eq(x, y) || same_items(items(x), items(y)))
     {
         return true;
     }
     // Items may have moved between paragraphs: compare them all, in order.
-    let mut xs = a.iter().flat_map(|l| items(l).iter());
-    let mut ys = b.iter().flat_map(|l| items(l).iter());
+    let mut xs = a.stored(ours).flat_map(|l| items(l).iter());
+    let mut ys = b.stored(theirs).flat_map(|l| items(l).iter());
     loop {
         match (xs.next(), ys.next()) {
             (Some(x), Some(y)) if equal(x, y) => {}

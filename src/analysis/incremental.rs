@@ -51,13 +51,18 @@ pub(super) fn analyse_all(
         paragraph_findings.push(units.findings);
     }
     let intrinsic = Intrinsic { pages: page_findings, paragraphs: paragraph_findings.into() };
-    DocumentAnalysis::from_units(
+    let analysis = DocumentAnalysis::from_units(
         layout,
         paragraph_facts.into(),
         definitions.into(),
         Some(intrinsic),
         Some(cut),
-    )
+    );
+    // Placed now (a fraction of the analysis), the definitions are carried from version to
+    // version by the edits after this one (see `analyse_edit`), and the workspace index
+    // replaces only the entries of those an edit changed.
+    analysis.definitions();
+    analysis
 }
 
 /// Analyses `text`, a later version of `old_text` (analysed as `old`), reusing what the edit
@@ -183,6 +188,22 @@ pub(super) fn analyse_edit(
         facts::adjust_use_counts(&mut counts, removed, added);
         counts
     });
+    // The definitions in buffer ranges, when the old version has them: its list with the
+    // regrouped paragraphs' replaced and the rest moved.
+    let placed = old.definitions.get().map(|old_placed| {
+        let count = |range: Range<usize>| -> usize {
+            old.paragraph_definitions.stored(range).map(|defs| defs.len()).sum()
+        };
+        let before = count(0..first_group);
+        let replaced = before..before + count(first_group..end_group);
+        let regrouped = first_group..first_group + regrouped_count;
+        let new: Vec<DefinitionFact> = paragraphs
+            .range(regrouped.clone())
+            .zip(definitions.stored(regrouped))
+            .flat_map(|(p, defs)| facts::placed(&p, defs).collect::<Vec<_>>())
+            .collect();
+        old_placed.splice(replaced, new, delta)
+    });
     let layout = layout::Layout { pages, paragraphs, merged_from };
     let intrinsic = Intrinsic { pages: page_findings, paragraphs: paragraph_findings };
     let cut = PagesCut { split: cut.split, keys, fingerprint };
@@ -195,6 +216,9 @@ pub(super) fn analyse_edit(
     );
     if let Some(counts) = use_counts {
         let _ = analysis.use_counts.set(counts);
+    }
+    if let Some(placed) = placed {
+        let _ = analysis.definitions.set(placed);
     }
     Some(analysis)
 }

@@ -39,8 +39,9 @@ pub struct DocumentAnalysis {
     paragraph_facts: ChunkedList<Arc<ParagraphFacts>>,
     /// The definitions of each paragraph, relative to its start (shared while it is unchanged).
     paragraph_definitions: ChunkedList<Arc<[DefinitionFact]>>,
-    /// The document's definitions in buffer ranges, made when first asked for.
-    definitions: OnceLock<Vec<DefinitionFact>>,
+    /// The document's definitions in buffer ranges, made when first asked for (or from the
+    /// previous version's by an edit).
+    definitions: OnceLock<ChunkedList<DefinitionFact>>,
     /// Every fact in buffer ranges, made when first asked for (see [`facts::materialize`]).
     facts: OnceLock<DocumentFacts>,
     /// How often each short form is used (carried from version to version by an edit).
@@ -179,7 +180,7 @@ impl DocumentAnalysis {
     }
 
     /// The document's acronym definitions, in reading order of their paragraphs.
-    pub fn definitions(&self) -> &[DefinitionFact] {
+    pub fn definitions(&self) -> &ChunkedList<DefinitionFact> {
         self.definitions
             .get_or_init(|| facts::place_definitions(&self.layout, &self.paragraph_definitions))
     }
@@ -320,7 +321,7 @@ pub fn findings(
         seen.extend(chunk.iter_moved(delta).filter(enabled));
         let mut starts: Vec<usize> = seen[from..].iter().map(|f| f.range().start).collect();
         let facts = paragraph.and_then(|i| {
-            Some((analysis.layout.paragraphs.get(i)?, analysis.paragraph_facts.stored(i)?.0))
+            Some((analysis.layout.paragraphs.get(i)?, analysis.paragraph_facts.stored_at(i)?.0))
         });
         if let Some((paragraph, found)) = facts.filter(|_| show_undefined) {
             let uses = facts::paragraph_uses_where(&paragraph, found, &mut undefined.keep());
@@ -430,7 +431,7 @@ impl<'a> UnitOrder<'a> {
                     return Some(match index.checked_sub(self.pages.len()) {
                         None => Unit::Chunk(&self.pages[index]),
                         Some(i) => {
-                            let (chunk, delta) = self.paragraphs.stored(i)?;
+                            let (chunk, delta) = self.paragraphs.stored_at(i)?;
                             Unit::Paragraph(i, chunk, delta)
                         }
                     });

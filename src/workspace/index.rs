@@ -4,6 +4,7 @@
 //! Open documents are indexed from the editor's buffer, all others from disk; an open document
 //! is never re-read from disk.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -89,11 +90,15 @@ impl IndexedDoc {
     }
 }
 
+/// Above this many definitions changed (one at a time), replacing all of a document's is
+/// cheaper (one block per acronym and long form).
+const CHANGED_DEFINITIONS_MAX: usize = 256;
+
 /// A text definition somewhere in the workspace.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct DefinitionRef<'a> {
     pub doc: &'a IndexedDoc,
-    pub definition: &'a DefinitionFact,
+    pub definition: Cow<'a, DefinitionFact>,
 }
 
 #[derive(Debug)]
@@ -159,7 +164,7 @@ impl WorkspaceIndex {
             ),
             None => (false, false),
         };
-        if !same_definitions {
+        if !same_definitions && !self.replace_changed_definitions(&doc) {
             self.remove_definitions(&doc.key);
             self.add_definitions(&doc);
         }
@@ -176,6 +181,65 @@ impl WorkspaceIndex {
         self.docs.remove(key)
     }
 
+    /// Replaces the entries of the definitions that differ between the indexed version of
+    /// `doc` and `doc` (another version that shares chunks of definitions with it, as after
+    /// an edit): those of the chunks they do not share go, the new ones come, and the
+    /// entries of the definitions after them move by the difference in number. `false`
+    /// when that would not be cheaper than replacing all of them (nothing is changed then).
+    fn replace_changed_definitions(&mut self, doc: &IndexedDoc) -> bool {
+        let Some(old) = self.docs.get(&doc.key) else { return false };
+        let (old, new) = (old.analysis.definitions(), doc.analysis.definitions());
+        let (gone, came) = old.unshared(new);
+        if gone.len().max(came.len()) > CHANGED_DEFINITIONS_MAX {
+            return false;
+        }
+        let key = &doc.key;
+        // Acronyms whose last definition went; one defined again below was not explained
+        // differently for a moment.
+        let mut vanished: Vec<Arc<str>> = Vec::new();
+        for (i, def) in gone.clone().zip(old.stored(gone.clone())) {
+            let Some(longs) = self.definitions.get_mut(&*def.short) else { continue };
+            let long = def.long.to_lowercase();
+            if let Some(entries) = longs.get_mut(&long) {
+                if let Ok(at) = entries.binary_search_by(|(k, j)| (k, *j).cmp(&(key, i))) {
+                    entries.remove(at);
+                }
+                if entries.is_empty() {
+                    longs.remove(&long);
+                }
+            }
+            if longs.is_empty() {
+                self.definitions.remove(&*def.short);
+                vanished.push(def.short.clone());
+            }
+        }
+        let shift = came.len() as isize - gone.len() as isize;
+        if shift != 0 {
+            for entries in self.definitions.values_mut().flat_map(|longs| longs.values_mut()) {
+                let from = entries.partition_point(|(k, j)| (k, *j) < (key, gone.end));
+                for (_, j) in entries[from..].iter_mut().take_while(|(k, _)| k == key) {
+                    *j = j.saturating_add_signed(shift);
+                }
+            }
+        }
+        for (i, def) in came.clone().zip(new.stored(came.clone())) {
+            if !self.definitions.contains_key(&*def.short) {
+                match vanished.iter().position(|short| *short == def.short) {
+                    Some(again) => drop(vanished.swap_remove(again)),
+                    None => self.explained_generation += 1,
+                }
+            }
+            let longs = self.definitions.entry(def.short.to_string()).or_default();
+            let entries = longs.entry(def.long.to_lowercase()).or_default();
+            let at = entries.partition_point(|(k, j)| (k, *j) < (key, i));
+            entries.insert(at, (key.clone(), i));
+        }
+        if !vanished.is_empty() {
+            self.explained_generation += 1;
+        }
+        true
+    }
+
     /// Adds a document's definitions; its old ones must be removed first. (What it reads is
     /// what [`DocumentAnalysis::same_definitions`] compares.)
     fn add_definitions(&mut self, doc: &IndexedDoc) {
@@ -183,7 +247,8 @@ impl WorkspaceIndex {
         // go in as one block (one insert per block, not per definition, in vectors that hold
         // the whole workspace's definitions of that acronym).
         let mut blocks: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
-        for (i, def) in doc.analysis.definitions().iter().enumerate() {
+        let definitions = doc.analysis.definitions();
+        for (i, def) in definitions.stored(0..definitions.len()).enumerate() {
             blocks.entry((&*def.short, def.long.to_lowercase())).or_default().push(i);
         }
         for ((short, long), indices) in blocks {
@@ -208,8 +273,9 @@ impl WorkspaceIndex {
         let Some(old) = self.docs.get(key) else { return };
         // Once per acronym: a long document defines the same one on many pages, and each pass
         // reads the acronym's entries from the whole workspace.
+        let definitions = old.analysis.definitions();
         let shorts: std::collections::BTreeSet<&str> =
-            old.analysis.definitions().iter().map(|def| &*def.short).collect();
+            definitions.stored(0..definitions.len()).map(|def| &*def.short).collect();
         for short in shorts {
             if let Some(longs) = self.definitions.get_mut(short) {
                 for entries in longs.values_mut() {
@@ -466,6 +532,64 @@ mod tests {
         assert_eq!(mivd.len(), 1);
         assert_eq!(mivd[0].2.len(), 4, "{mivd:?}"); // five in `a`, one made a plain use
         assert!(!definitions.iter().any(|(short, ..)| short == "MIVD2"));
+    }
+
+    /// Versions of a document made by edits share chunks of definitions: the index replaces
+    /// the entries of the changed ones only, and ends up as if built afresh, whether an edit
+    /// changes a long form, removes a definition or adds one (the entries after it move).
+    #[test]
+    fn edits_replace_the_entries_of_the_definitions_they_change() {
+        use crate::analysis::{PageCache, Revision};
+        let paragraph = |i: usize| match i % 3 {
+            0 => "Het Team Caribisch Gebied (TCG) werkt hier.\n\n",
+            1 => "De Joint Sigint Cyber Unit (JSCU) meldt het.\n\n",
+            _ => "Hier staat niets bijzonders in.\n\n",
+        };
+        // Pages (form feeds) of 25 paragraphs: an edit analyses its page again.
+        let page = |p: usize| (p * 25..p * 25 + 25).map(paragraph).collect::<String>();
+        let text: String = (0..16).map(page).collect::<Vec<_>>().join("\u{c}");
+        let model = crate::layout::LanguageModel::from_text(&text);
+        let mut cache = PageCache::default();
+        let path = PathBuf::from("/ws/big.txt");
+        let key = DocKey::from_path(&path);
+        let other = "De Joint Sigint Cyber Unit (JSCU) elders.\n";
+        let mut index = WorkspaceIndex::new();
+        index.insert(doc("other", other));
+        let mut version = 1;
+        let mut current = text.clone();
+        let mut analyse = |text: &str, unchanged: Option<Unchanged>| {
+            let since = |v: i32| if v == version - 1 { unchanged } else { None };
+            let revision = Revision { version, unchanged_since: &since };
+            let text: Arc<str> = Arc::from(text);
+            let analysis =
+                DocumentAnalysis::with_cache_at(&text, &model, &mut cache, Some(revision));
+            let doc =
+                IndexedDoc::new(key.clone(), Some(path.clone()), text, analysis, Some(version));
+            version += 1;
+            doc
+        };
+        index.insert(analyse(&current, None));
+        let middle = current.len() / 2;
+        let tcg = middle + current[middle..].find("Team Caribisch").unwrap_or(0);
+        let jscu = middle + current[middle..].find("(JSCU)").unwrap_or(0);
+        let edits = [
+            (tcg + 5, 9, "Centraal"),              // a long form changes
+            (jscu + 1, 0, "e"),                    // a definition goes
+            (jscu, 0, "Team Xenon Gebied (TXG) "), // one comes
+            (10, 4, ""),                           // near the start
+        ];
+        for (at, len, insert) in edits {
+            let unchanged = Unchanged { prefix: at, suffix: current.len() - at - len };
+            current.replace_range(at..at + len, insert);
+            let edited = analyse(&current, Some(unchanged));
+            assert!(edited.analysis.definitions().len() > 256, "enough for several chunks");
+            index.insert(edited);
+            let mut fresh = WorkspaceIndex::new();
+            fresh.insert(doc("other", other));
+            fresh.insert(doc("big", &current));
+            assert_eq!(tables(&index), tables(&fresh), "after {insert:?} at {at}");
+        }
+        assert!(index.definitions_of("TXG").len() == 1);
     }
 
     /// A document's entries are a block among other documents' (entries are sorted by

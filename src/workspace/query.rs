@@ -176,7 +176,7 @@ pub fn definition_places<'a>(
             .distinct_definitions(short, Some(&from.key))
             .into_iter()
             .map(|d| {
-                let def = d.definition;
+                let def = &d.definition;
                 let start = def.long_range.start.min(def.short_range.start);
                 let end = def.short_range.end.max(def.long_range.end);
                 Place { doc: d.doc, range: start..end }
