@@ -107,7 +107,9 @@ impl Finding {
 /// wherever an edit moves the page, so versions of a document share them instead of copying.
 #[derive(Debug, Clone)]
 pub struct FindingChunk {
-    pub base: usize,
+    /// What the findings' ranges are moved by: the start of their page or paragraph, or 0 for
+    /// absolute ranges (negative once an edit before them shortened the text).
+    pub base: isize,
     /// No finding of the chunk starts before this (absolute) position: the start of its page
     /// or paragraph. Lets a caller find the first findings of a document without sorting all.
     pub starts_at: usize,
@@ -117,7 +119,7 @@ pub struct FindingChunk {
 impl FindingChunk {
     /// Findings relative to `base`, none starting before it.
     pub fn new(base: usize, findings: Arc<[Finding]>) -> Self {
-        FindingChunk { base, starts_at: base, findings }
+        FindingChunk { base: base as isize, starts_at: base, findings }
     }
 
     /// Findings whose ranges are absolute already, none starting before `starts_at`.
@@ -131,16 +133,15 @@ impl FindingChunk {
 
     /// The findings as they lie when the chunk has moved `delta` bytes.
     pub fn iter_moved(&self, delta: isize) -> impl Iterator<Item = Located<'_>> {
-        let base = self.base.saturating_add_signed(delta);
+        let base = self.base + delta;
         self.findings.iter().map(move |finding| Located { base, finding })
     }
 
     /// The same findings `delta` bytes further on (nothing is copied but the pointer).
     pub fn shifted(&self, delta: isize) -> Self {
-        let moved = |at: usize| at.saturating_add_signed(delta);
         FindingChunk {
-            base: moved(self.base),
-            starts_at: moved(self.starts_at),
+            base: self.base + delta,
+            starts_at: self.starts_at.saturating_add_signed(delta),
             findings: self.findings.clone(),
         }
     }
@@ -174,7 +175,7 @@ pub fn absolute_in_order<'a>(found: impl Iterator<Item = Located<'a>>) -> Vec<Fi
 /// A finding of a [`FindingChunk`], with the base that makes its ranges absolute.
 #[derive(Debug, Clone, Copy)]
 pub struct Located<'a> {
-    pub base: usize,
+    pub base: isize,
     pub finding: &'a Finding,
 }
 
@@ -186,7 +187,7 @@ impl<'a> Located<'a> {
 
     pub fn range(&self) -> Range<usize> {
         let r = &self.finding.range;
-        r.start + self.base..r.end + self.base
+        r.start.saturating_add_signed(self.base)..r.end.saturating_add_signed(self.base)
     }
 
     /// The finding with absolute ranges (copied: only for the findings actually shown).
@@ -194,7 +195,7 @@ impl<'a> Located<'a> {
         if self.base == 0 {
             self.finding.clone()
         } else {
-            self.finding.shifted(self.base as isize)
+            self.finding.shifted(self.base)
         }
     }
 }

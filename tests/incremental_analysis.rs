@@ -126,8 +126,16 @@ proptest! {
 
     /// With `told`, the analysis is told what each edit left unchanged, as the server is by
     /// the editor's changes (composed over the versions it skips); else it compares texts.
+    /// With `scanned`, the first version is analysed without the cache, as the workspace scan
+    /// does, and the edits start from that analysis (as those of a document opened after the
+    /// scan do).
     #[test]
-    fn edited_analysis_equals_a_fresh_one(doc in 0..7usize, steps in edits(), told: bool) {
+    fn edited_analysis_equals_a_fresh_one(
+        doc in 0..7usize,
+        steps in edits(),
+        told: bool,
+        scanned: bool,
+    ) {
         let (name, original) = &documents()[doc];
         let model = LanguageModel::from_text(original);
         let mut cache = PageCache::default();
@@ -140,7 +148,13 @@ proptest! {
             let revision = told.then_some(revision);
             DocumentAnalysis::with_cache_at(&Arc::from(text), &model, cache, revision)
         };
-        analyse(&text, 0, None, &mut cache);
+        match scanned {
+            true => {
+                let first = DocumentAnalysis::with_model(&text, &model);
+                cache.start_from(Arc::from(text.as_str()), Arc::new(first), Some(0));
+            }
+            false => drop(analyse(&text, 0, None, &mut cache)),
+        }
         let mut version = 0;
         let mut since: Option<Unchanged> = None;
         for (i, (place, removed, piece, analysed)) in steps.iter().enumerate() {
@@ -181,6 +195,38 @@ fn typing_decodes_one_page_per_keystroke() {
     let undone = DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
     assert_eq!(cache.misses - before, 6, "the undo's page came from the cache");
     assert_same(&undone, &DocumentAnalysis::with_model(&text, &model), &text, "undo");
+}
+
+/// A document the workspace scan analysed (without a cache, its pages' own paragraphs let
+/// go) and then opened: its first edits start from the scan's analysis and decode the page
+/// typed on and the pages whose paragraphs are merged anew, not the whole text.
+#[test]
+fn edits_start_from_the_scans_analysis() {
+    let seeds: Vec<String> = common::seeds().into_iter().map(|s| s.text).collect();
+    let text: String = (0..30).map(|i| seeds[i % 3].as_str()).collect::<Vec<_>>().join("\u{c}");
+    let model = LanguageModel::from_text(&text);
+    let scanned = Arc::new(DocumentAnalysis::with_model(&text, &model));
+    let mut cache = PageCache::default();
+    cache.start_from(Arc::from(text.as_str()), scanned, Some(1));
+    let at = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    let mut typed = text.clone();
+    for (n, c) in "dienst".chars().enumerate() {
+        typed.insert(at + n, c);
+        let unchanged = Unchanged { prefix: at + n, suffix: text.len() - at };
+        let version = n as i32 + 2;
+        let since = |v: i32| (v == version - 1).then_some(unchanged);
+        let revision = analysis::Revision { version, unchanged_since: &since };
+        let edited = DocumentAnalysis::with_cache_at(
+            &Arc::from(typed.as_str()),
+            &model,
+            &mut cache,
+            Some(revision),
+        );
+        assert_same(&edited, &DocumentAnalysis::with_model(&typed, &model), &typed, "typed");
+    }
+    assert_eq!((cache.from_previous, cache.whole), (6, 0));
+    // The page typed on, six times, and at most a page on either side for merging.
+    assert!(cache.misses <= 6 + 2, "{} pages decoded", cache.misses);
 }
 
 /// An edit on one page can join its first paragraph to the last one of the page before (the

@@ -133,6 +133,21 @@ impl PageCache {
         self.pages.is_empty()
     }
 
+    /// Has the next analysis start from `analysis` of `text` (version `version` of the
+    /// document, when known), unless one went through the cache already: the workspace scan's
+    /// analysis of a document opened since, so that its first edit analyses the edited page,
+    /// not the whole text.
+    pub fn start_from(
+        &mut self,
+        text: Arc<str>,
+        analysis: Arc<super::DocumentAnalysis>,
+        version: Option<i32>,
+    ) {
+        if self.previous.is_none() {
+            self.previous = Some(Previous { text, analysis, version });
+        }
+    }
+
     pub(crate) fn start_round(&mut self) {
         self.memos().into_iter().for_each(|memo| memo.start_round());
     }

@@ -51,13 +51,9 @@ pub(super) fn analyse_all(
         paragraph_findings.push(units.findings);
     }
     let intrinsic = Intrinsic { pages: page_findings, paragraphs: paragraph_findings.into() };
-    let analysis = DocumentAnalysis::from_units(
-        layout,
-        paragraph_facts.into(),
-        definitions.into(),
-        Some(intrinsic),
-        Some(cut),
-    );
+    let units = (paragraph_facts.into(), definitions.into());
+    let analysis =
+        DocumentAnalysis::from_units(layout, units, Some(intrinsic), Some(cut), fingerprint);
     // Placed now (a fraction of the analysis), the definitions are carried from version to
     // version by the edits after this one (see `analyse_edit`), and the workspace index
     // replaces only the entries of those an edit changed.
@@ -66,9 +62,13 @@ pub(super) fn analyse_all(
 }
 
 /// Analyses `text`, a later version of `old_text` (analysed as `old`), reusing what the edit
-/// left `unchanged` (found by comparing the texts when not given). `None` when that cannot be known without reading the whole text: `old`
-/// was analysed without a cache or with another model, the document is one page, or the
-/// edit changes how the document is cut into pages.
+/// left `unchanged` (found by comparing the texts when not given). `None` when that cannot
+/// be known without reading the whole text: `old` was analysed with another model, the
+/// document is one page, or the edit changes how the document is cut into pages.
+///
+/// `old` may come from [`DocumentAnalysis::with_model`] (the workspace scan's analysis of a
+/// document then opened and edited): how it cut the text into pages is found again, and the
+/// pages whose own paragraphs it let go are decoded again where an edit merges them anew.
 pub(super) fn analyse_edit(
     old_text: &str,
     old: &DocumentAnalysis,
@@ -77,13 +77,23 @@ pub(super) fn analyse_edit(
     model: &LanguageModel,
     cache: &mut PageCache,
 ) -> Option<DocumentAnalysis> {
-    let cut = old.pages_cut.as_ref()?;
     let fingerprint = model.fingerprint();
-    let old_findings = old.intrinsic.get()?;
     let old_pages = &old.layout.pages;
+    if old.model != fingerprint {
+        return None;
+    }
+    let found_again;
+    let cut = match old.pages_cut.as_ref() {
+        Some(cut) => cut,
+        None => {
+            found_again = cut_again(old_text, old_pages, fingerprint)?;
+            &found_again
+        }
+    };
     if cut.fingerprint != fingerprint || cut.keys.len() != old_pages.len() {
         return None;
     }
+    let old_findings = old.intrinsic(old_text);
     let Unchanged { prefix, suffix } =
         unchanged.unwrap_or_else(|| common_ends(old_text.as_bytes(), text.as_bytes()));
     // What changed: `old_text[prefix..old_end]` became `text[prefix..new_end]`.
@@ -111,7 +121,7 @@ pub(super) fn analyse_edit(
     cache.hits += outside;
 
     // Pages: those before the edit as they were, the edited ones anew, the rest moved.
-    let pages = splice(old_pages, first..last, new_pages, |p| p.moved_to(shift(p.range.start)));
+    let mut pages = splice(old_pages, first..last, new_pages, |p| p.moved_to(shift(p.range.start)));
     let keys: Vec<PageKey> = splice(&cut.keys, first..last, new_keys, |k| *k);
     let page_findings =
         splice(&old_findings.pages, first..last, new_page_findings, |c| c.shifted(delta));
@@ -129,6 +139,7 @@ pub(super) fn analyse_edit(
     let (first_group, end_group) = (again.groups.start, again.groups.end);
     let (from, to) = (again.parts.start, again.parts.end);
     let new_to = to - window_end + new_window_end;
+    decode_released(&mut pages, from..new_to, text, &keys, model, cache);
     let remerged = page_paragraphs(&pages, from..new_to);
     let (regrouped, regrouped_sizes) =
         layout::merge_continuations(remerged.into_iter(), &mut |parts| {
@@ -207,13 +218,9 @@ pub(super) fn analyse_edit(
     let layout = layout::Layout { pages, paragraphs, merged_from };
     let intrinsic = Intrinsic { pages: page_findings, paragraphs: paragraph_findings };
     let cut = PagesCut { split: cut.split, keys, fingerprint };
-    let analysis = DocumentAnalysis::from_units(
-        layout,
-        paragraph_facts,
-        definitions,
-        Some(intrinsic),
-        Some(cut),
-    );
+    let units = (paragraph_facts, definitions);
+    let analysis =
+        DocumentAnalysis::from_units(layout, units, Some(intrinsic), Some(cut), fingerprint);
     if let Some(counts) = use_counts {
         let _ = analysis.use_counts.set(counts);
     }
@@ -301,6 +308,41 @@ fn splice<T: Clone>(
     out.extend(new);
     out.extend(old[range.end..].iter().map(after));
     out
+}
+
+/// How `text` (analysed as `pages` with the model of `fingerprint`, without a cache) is cut
+/// into pages, found again; `None` when it is not how those pages lie.
+fn cut_again(text: &str, pages: &[PageLayout], fingerprint: u64) -> Option<PagesCut> {
+    let (ranges, split) = layout::split_pages(text);
+    let same = ranges.len() == pages.len() && ranges.iter().zip(pages).all(|(r, p)| *r == p.range);
+    same.then(|| PagesCut { split, keys: page_keys(text, &ranges, fingerprint), fingerprint })
+}
+
+/// Decodes again (through the cache) the pages holding the pages' own paragraphs numbered
+/// `wanted` whose paragraphs were let go, so that they can be merged anew.
+fn decode_released(
+    pages: &mut [PageLayout],
+    wanted: Range<usize>,
+    text: &str,
+    keys: &[PageKey],
+    model: &LanguageModel,
+    cache: &mut PageCache,
+) {
+    let mut at = 0;
+    for (page, key) in pages.iter_mut().zip(keys) {
+        let n = page.paragraph_count();
+        if at + n > wanted.start && at < wanted.end && page.paragraphs_released() {
+            let range = std::slice::from_ref(&page.range);
+            let (decoded, _) = pages_of(text, range, std::slice::from_ref(key), model, cache);
+            if let Some(decoded) = decoded.into_iter().next() {
+                *page = decoded;
+            }
+        }
+        at += n;
+        if at >= wanted.end {
+            break;
+        }
+    }
 }
 
 /// The pages' own paragraphs numbered `wanted` in page order, placed in the buffer.

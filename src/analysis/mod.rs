@@ -52,7 +52,12 @@ pub struct DocumentAnalysis {
     /// How the text was cut into pages, when analysed through a cache (the next version's
     /// analysis starts from this one).
     pages_cut: Option<PagesCut>,
+    /// The fingerprint of the language model it was made with.
+    model: u64,
 }
+
+/// The facts and (relative) definitions of each paragraph.
+type ParagraphUnits = (ChunkedList<Arc<ParagraphFacts>>, ChunkedList<Arc<[DefinitionFact]>>);
 
 /// The findings of each page and each paragraph (same indices as the layout's).
 #[derive(Debug, Clone, Default)]
@@ -111,7 +116,8 @@ impl DocumentAnalysis {
             .zip(&paragraph_facts)
             .map(|(p, found)| facts::definitions_of(&p, &found))
             .collect();
-        Self::from_units(layout, paragraph_facts, definitions, None, None)
+        let units = (paragraph_facts, definitions);
+        Self::from_units(layout, units, None, None, model.fingerprint())
     }
 
     /// Like [`DocumentAnalysis::with_model`] for a version of a document whose earlier
@@ -162,10 +168,10 @@ impl DocumentAnalysis {
 
     fn from_units(
         layout: Layout,
-        paragraph_facts: ChunkedList<Arc<ParagraphFacts>>,
-        paragraph_definitions: ChunkedList<Arc<[DefinitionFact]>>,
+        (paragraph_facts, paragraph_definitions): ParagraphUnits,
         intrinsic: Option<Intrinsic>,
         pages_cut: Option<PagesCut>,
+        model: u64,
     ) -> Self {
         DocumentAnalysis {
             layout,
@@ -176,6 +182,7 @@ impl DocumentAnalysis {
             use_counts: OnceLock::new(),
             intrinsic: intrinsic.map_or_else(OnceLock::new, OnceLock::from),
             pages_cut,
+            model,
         }
     }
 
@@ -356,7 +363,10 @@ pub fn findings(
     let unseen_undefined = undefined_total.saturating_sub(seen_undefined.len());
     let unseen = intrinsic_total - walked + unseen_undefined;
     let undefined_found = seen_undefined.iter().filter_map(|(template, range)| {
-        Some(Located { base: range.start, finding: templates.list.get(*template as usize)? })
+        Some(Located {
+            base: range.start as isize,
+            finding: templates.list.get(*template as usize)?,
+        })
     });
     rules::apply_settings_with_unseen(seen.into_iter().chain(undefined_found), unseen, config)
 }
@@ -656,7 +666,7 @@ impl UndefinedAcronyms {
     fn iter(&self) -> impl Iterator<Item = Located<'_>> {
         self.uses.iter().filter_map(|(template, range)| {
             Some(Located {
-                base: range.start,
+                base: range.start as isize,
                 finding: self.templates.list.get(*template as usize)?,
             })
         })

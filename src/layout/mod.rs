@@ -73,6 +73,8 @@ pub struct PageBody {
     lines: Vec<LineLayout>,
     /// Paragraphs of this page in reading order (before merging across columns and pages).
     paragraphs: Vec<Paragraph>,
+    /// How many: kept when the paragraphs are let go (an edit counts them).
+    paragraph_count: usize,
 }
 
 /// Pages are equal when their columns and lines are: their own paragraphs are an intermediate
@@ -173,7 +175,7 @@ pub fn analyze_page(page_text: &str, page_offset: usize, model: &LanguageModel) 
         }
     }
     lines.shrink_to_fit();
-    let body = PageBody { columns, lines, paragraphs };
+    let body = PageBody { columns, lines, paragraph_count: paragraphs.len(), paragraphs };
     PageLayout { range: page_offset..page_offset + page_text.len(), body: Arc::new(body) }
 }
 
@@ -369,6 +371,12 @@ impl PageLayout {
 
     /// How many paragraphs of its own the page has.
     pub fn paragraph_count(&self) -> usize {
-        self.body.paragraphs.len()
+        self.body.paragraph_count
+    }
+
+    /// Whether the page's own paragraphs were let go (see [`analyze`]): it must be decoded
+    /// again to read them.
+    pub fn paragraphs_released(&self) -> bool {
+        self.body.paragraphs.len() != self.body.paragraph_count
     }
 }

@@ -96,7 +96,7 @@ mod tests {
         assert_eq!(layout.paragraphs.len(), 1, "{:?}", layout.paragraphs);
         assert!(layout.paragraphs.iter().all(|p| p.text.contains("organisatieontwikkeling")));
         // The document holds the halves merged; its pages let go of their own.
-        assert!(layout.pages.iter().all(|p| p.paragraph_count() == 0));
+        assert!(layout.pages.iter().all(|p| p.paragraphs_released()));
         let first = page_paragraph_texts(&layout, layout.pages[0].range.clone());
         assert_eq!(first, ["De dienst werkt al jaren aan een betere organisatie-"]);
         let second = page_paragraph_texts(&layout, layout.pages[1].range.clone());

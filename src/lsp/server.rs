@@ -200,8 +200,7 @@ impl Shared {
 
     /// Analyse an open document and put it in the index unless a newer version is there.
     /// A document opened with the text the workspace scan indexed keeps that analysis (its
-    /// first diagnostics need no layout work); its page cache is filled later, in
-    /// [`Shared::warm_page_cache`].
+    /// first diagnostics need no layout work); its first edit starts from it.
     fn index_open(&self, key: &DocKey, open: &OpenDocument) -> IndexedDoc {
         let started = std::time::Instant::now();
         let text = open.doc.snapshot();
@@ -218,6 +217,12 @@ impl Shared {
                 let state = self.page_cache(key);
                 let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 let model = state.model(workspace_model, &text);
+                // An edit of a document the scan analysed, before its page cache was filled:
+                // it starts from the scan's analysis (the index's, at the version opened).
+                if let Some(indexed) = previous.as_ref().filter(|p| p.version.is_some()) {
+                    let (text, analysis) = (indexed.text.clone(), indexed.analysis.clone());
+                    state.pages.start_from(text, analysis, indexed.version);
+                }
                 let unchanged_since = |version| open.doc.unchanged_since(version);
                 let revision =
                     Revision { version: open.doc.version, unchanged_since: &unchanged_since };
@@ -262,42 +267,6 @@ impl Shared {
     /// locks the cache for a (long) analysis.
     fn page_cache(&self, key: &DocKey) -> Arc<Mutex<OpenAnalysisState>> {
         self.page_caches.entry(key.clone()).or_default().value().clone()
-    }
-
-    /// Decodes the pages of an open document whose analysis came from the workspace scan, so
-    /// that its first edit re-decodes one page, not all of them. Blocking.
-    fn warm_page_cache(&self, doc: &IndexedDoc) {
-        if doc.version.is_none() || self.documents.version(&doc.key) != doc.version {
-            return; // closed or edited meanwhile: the next analysis fills the cache
-        }
-        let workspace_model = self.index.read().ok().and_then(|index| index.model_for(&doc.key));
-        let state = self.page_cache(&doc.key);
-        // Busy means an analysis is filling it right now.
-        let Ok(mut state) = state.try_lock() else { return };
-        if state.pages.is_empty() {
-            let model = state.model(workspace_model, &doc.text);
-            // The version, so that the next edit's analysis is told what changed since.
-            let revision =
-                doc.version.map(|version| Revision { version, unchanged_since: &|_| None });
-            let warm =
-                DocumentAnalysis::with_cache_at(&doc.text, &model, &mut state.pages, revision);
-            drop(state);
-            // This analysis replaces the scan's in the index (same text, same facts): the
-            // next edit starts from it and shares its parts, so the index compares only the
-            // edited paragraphs' definitions and uses, and the use counts carry over.
-            warm.use_counts();
-            warm.facts();
-            let replaced = match self.index.write() {
-                Ok(mut index) => {
-                    let current = index.get(&doc.key).is_some_and(|d| {
-                        d.version == doc.version && Arc::ptr_eq(&d.text, &doc.text)
-                    });
-                    current.then(|| index.insert(IndexedDoc { analysis: warm, ..doc.clone() }))
-                }
-                Err(_) => None,
-            };
-            drop_in_background(replaced);
-        }
     }
 
     /// Whether `path` lies under a workspace folder and matches the include/exclude globs.
@@ -475,8 +444,7 @@ impl Shared {
                     }
                 }
                 // What hover and references read, made once the user pauses rather than at
-                // the first request; then the page cache of a document the scan analysed.
-                // Not while edits keep coming: it would compete with their analyses.
+                // the first request. Not while edits keep coming: it would compete with their analyses.
                 // Waiting holds the key, not the analysis: the versions a burst of edits
                 // leaves behind are freed at once.
                 let worker = self.clone();
@@ -493,7 +461,6 @@ impl Shared {
                         if worker.documents.version(&key) == version {
                             doc.analysis.facts();
                         }
-                        worker.warm_page_cache(&doc);
                     })
                     .await;
                 });
