@@ -583,7 +583,12 @@ mod tests {
             current.replace_range(at..at + len, insert);
             let edited = analyse(&current, Some(unchanged));
             assert!(edited.analysis.definitions().len() > 256, "enough for several chunks");
+            let explained = index.explained_generation();
             index.insert(edited);
+            // Only the new acronym changes what the workspace explains (an acronym whose
+            // definition goes while another explains it, or comes back, does not).
+            let added = insert.contains("TXG");
+            assert_eq!(index.explained_generation() != explained, added, "{insert:?}");
             let mut fresh = WorkspaceIndex::new();
             fresh.insert(doc("other", other));
             fresh.insert(doc("big", &current));
