@@ -511,3 +511,48 @@ fn opening_or_closing_a_definition_updates_the_other_open_documents() {
     assert!(undefined.iter().any(|m| m.contains("QXTG")), "{undefined:?}");
     assert!(client.shutdown().success());
 }
+
+/// A workspace document opened as the scan indexed it and edited at once: the edit starts
+/// from the scan's analysis (its pages cut again, the pages next to the edit decoded again),
+/// and its diagnostics equal those of the same text analysed whole (closed and opened again).
+#[test]
+fn an_edit_right_after_opening_an_indexed_document_equals_a_whole_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let text = varied_seed_pages(16);
+    let path = root.join("verslag.txt");
+    fs::write(&path, &text).unwrap();
+    let uri = file_uri(&path);
+    let mut client = Client::start();
+    client.handshake(push_capabilities(), Some(root), json!({}));
+    wait_indexed(&mut client);
+    client.open(&uri, &text);
+    let before = client.diagnostics_for(&uri, Some(1));
+    // A definition and a garbled word at the start of the eighth page.
+    let at = text.match_indices('\u{c}').nth(7).map(|(i, _)| i + 1).unwrap();
+    let inserted = "Het Team Xenon Gebied (TXG) meldt Oekra\u{221a}\u{d8}ne. ";
+    let line = text[..at].matches('\n').count();
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let character: usize = text[line_start..at].chars().map(char::len_utf16).sum();
+    let position = json!({"line": line, "character": character});
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": position, "end": position}, "text": inserted}],
+        }),
+    );
+    let edited = client.diagnostics_for(&uri, Some(2));
+    let garbled = |d: &[Value]| codes(d).iter().filter(|c| *c == "garbled-character").count();
+    assert_eq!(garbled(&edited), garbled(&before) + 1);
+    let mut edited_text = text.clone();
+    edited_text.insert_str(at, inserted);
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 3, "text": edited_text}}),
+    );
+    let whole = client.diagnostics_for(&uri, Some(3));
+    assert_eq!(edited, whole);
+    assert!(client.shutdown().success());
+}
