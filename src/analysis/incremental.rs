@@ -139,8 +139,31 @@ pub(super) fn analyse_edit(
     let (first_group, end_group) = (again.groups.start, again.groups.end);
     let (from, to) = (again.parts.start, again.parts.end);
     let new_to = to - window_end + new_window_end;
-    decode_released(&mut pages, from..new_to, text, &keys, model, cache);
-    let remerged = page_paragraphs(&pages, from..new_to);
+    // The pages' own paragraphs to merge again: those of the edited pages, and on either side
+    // those of the group that borders on them. A bordering group of one paragraph is that
+    // paragraph, as the reading order holds it; the parts of a larger one are read from their
+    // pages, decoded again when their own paragraphs were let go.
+    let single = |group: usize, start: usize| {
+        let size = groups.start_of(group + 1) - groups.start_of(group);
+        (size == 1 && groups.start_of(group) == start).then(|| old.layout.paragraphs.get(group))
+    };
+    let before = match (from < window_start).then(|| single(first_group, from)) {
+        Some(Some(Some(p))) => vec![p.into_owned()],
+        _ => {
+            decode_released(&mut pages, from..window_start, text, &keys, model, cache);
+            page_paragraphs(&pages, from..window_start)
+        }
+    };
+    let after = match (new_window_end < new_to).then(|| single(end_group - 1, window_end)) {
+        Some(Some(Some(p))) => vec![p.shifted(delta)],
+        _ => {
+            decode_released(&mut pages, new_window_end..new_to, text, &keys, model, cache);
+            page_paragraphs(&pages, new_window_end..new_to)
+        }
+    };
+    let mut remerged = before;
+    remerged.extend(page_paragraphs(&pages, window_start..new_window_end));
+    remerged.extend(after);
     let (regrouped, regrouped_sizes) =
         layout::merge_continuations(remerged.into_iter(), &mut |parts| {
             merge_cached(text, parts, model, fingerprint, cache)
