@@ -79,7 +79,7 @@ pub(super) fn analyse_edit(
 ) -> Option<DocumentAnalysis> {
     let fingerprint = model.fingerprint();
     let old_pages = &old.layout.pages;
-    if old.model != fingerprint {
+    if old.model_fingerprint != fingerprint {
         return None;
     }
     let found_again;

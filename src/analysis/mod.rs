@@ -53,11 +53,11 @@ pub struct DocumentAnalysis {
     /// analysis starts from this one).
     pages_cut: Option<PagesCut>,
     /// The fingerprint of the language model it was made with.
-    model: u64,
+    model_fingerprint: u64,
 }
 
 /// The facts and (relative) definitions of each paragraph.
-type ParagraphUnits = (ChunkedList<Arc<ParagraphFacts>>, ChunkedList<Arc<[DefinitionFact]>>);
+type ParagraphLists = (ChunkedList<Arc<ParagraphFacts>>, ChunkedList<Arc<[DefinitionFact]>>);
 
 /// The findings of each page and each paragraph (same indices as the layout's).
 #[derive(Debug, Clone, Default)]
@@ -168,10 +168,10 @@ impl DocumentAnalysis {
 
     fn from_units(
         layout: Layout,
-        (paragraph_facts, paragraph_definitions): ParagraphUnits,
+        (paragraph_facts, paragraph_definitions): ParagraphLists,
         intrinsic: Option<Intrinsic>,
         pages_cut: Option<PagesCut>,
-        model: u64,
+        model_fingerprint: u64,
     ) -> Self {
         DocumentAnalysis {
             layout,
@@ -182,7 +182,7 @@ impl DocumentAnalysis {
             use_counts: OnceLock::new(),
             intrinsic: intrinsic.map_or_else(OnceLock::new, OnceLock::from),
             pages_cut,
-            model,
+            model_fingerprint,
         }
     }
 
