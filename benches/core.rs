@@ -20,7 +20,7 @@ use scholion::acronyms;
 use scholion::analysis::{self, DocumentAnalysis, PageCache, Revision};
 use scholion::config::Config;
 use scholion::layout::{self, LanguageModel};
-use scholion::text::lines::{line_starts, splice_line_starts};
+use scholion::text::lines::{shared_line_starts, splice_line_starts};
 use scholion::text::position::{to_offset, to_position};
 use scholion::text::{Document, LineIndex, PositionEncoding, Unchanged};
 use scholion::workspace::{self, glossaries, query, DocKey, WorkspaceIndex};
@@ -218,7 +218,7 @@ fn bench_positions(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("snapshot", &size), |b| {
         b.iter(|| black_box(&document).snapshot().len())
     });
-    let starts = line_starts(text);
+    let starts = shared_line_starts(text);
     let at = offsets[0];
     let edited = format!("{}e{}", &text[..at], &text[at..]);
     let unchanged = Unchanged { prefix: at, suffix: text.len() - at };

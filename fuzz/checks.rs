@@ -483,7 +483,7 @@ pub fn position(data: &[u8]) {
     let text = text_of(bytes.rest());
     let text = text.as_str();
     let index = LineIndex::new(text);
-    let starts = scholion::text::lines::line_starts(text);
+    let starts = scholion::text::lines::shared_line_starts(text);
     let cached = LineIndex::with_starts(text, &starts);
     let doc = Document::new(text, 0, "plaintext");
     let rope: &dyn Lines = &doc.rope;

@@ -99,6 +99,20 @@ impl<T: Shift> ChunkedList<T> {
         Iter { chunks: self.chunks.iter(), items: [].iter(), delta: 0 }
     }
 
+    /// How many items (as they lie now) come before the first for which `pred` is false,
+    /// when it holds for a run of items from the start: a binary search over the chunks'
+    /// last items, then within one chunk.
+    pub fn partition_point(&self, pred: impl Fn(&T) -> bool) -> usize {
+        let holds = |item: &T, delta: isize| pred(&placed(item, delta));
+        let chunk = self
+            .chunks
+            .partition_point(|c| c.items.last().is_some_and(|last| holds(last, c.delta)));
+        match self.chunks.get(chunk) {
+            Some(c) => self.chunk_start(chunk) + c.items.partition_point(|i| holds(i, c.delta)),
+            None => self.len(),
+        }
+    }
+
     /// Items `range` (clamped to the list).
     pub fn range(&self, range: Range<usize>) -> impl Iterator<Item = Cow<'_, T>> + '_ {
         self.range_runs(range)
@@ -406,5 +420,12 @@ mod tests {
             list(200),
             list(100).splice(100..100, (100..200).map(|i| At(i * 10)).collect(), 0)
         );
+        // Binary search over moved items: 0, 10, 20 … with the items from 500 on moved by 3.
+        let moved = list(1000).splice(500..500, Vec::new(), 3);
+        assert_eq!(moved.partition_point(|a| a.0 < 4990), 499);
+        assert_eq!(moved.partition_point(|a| a.0 <= 5002), 500);
+        assert_eq!(moved.partition_point(|a| a.0 <= 5003), 501);
+        assert_eq!((moved.partition_point(|_| true), moved.partition_point(|_| false)), (1000, 0));
+        assert_eq!(ChunkedList::<At>::default().partition_point(|_| true), 0);
     }
 }

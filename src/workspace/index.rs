@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use crate::acronyms::Glossary;
 use crate::analysis::{DefinitionFact, DocumentAnalysis};
+use crate::chunked::ChunkedList;
 use crate::layout::LanguageModel;
-use crate::text::lines::{line_starts, splice_line_starts, LineIndex};
+use crate::text::lines::{shared_line_starts, splice_line_starts, LineIndex, LineStart};
 use crate::text::Unchanged;
 use crate::workspace::glossaries::GlossarySet;
 
@@ -45,7 +46,7 @@ pub struct IndexedDoc {
     /// `None` for a file read from disk.
     pub version: Option<i32>,
     /// Where each line of `text` starts, computed once for all position conversions.
-    pub line_starts: Arc<[usize]>,
+    pub line_starts: ChunkedList<LineStart>,
 }
 
 impl IndexedDoc {
@@ -56,7 +57,7 @@ impl IndexedDoc {
         analysis: Arc<DocumentAnalysis>,
         version: Option<i32>,
     ) -> Self {
-        let line_starts = Arc::from(line_starts(&text));
+        let line_starts = shared_line_starts(&text);
         IndexedDoc { key, path, text, analysis, version, line_starts }
     }
 
@@ -70,7 +71,7 @@ impl IndexedDoc {
         version: Option<i32>,
     ) -> Self {
         let old = (&previous.line_starts, previous.text.len());
-        let line_starts = Arc::from(splice_line_starts(old.0, old.1, &text, unchanged));
+        let line_starts = splice_line_starts(old.0, old.1, &text, unchanged);
         let (key, path) = (previous.key.clone(), previous.path.clone());
         IndexedDoc { key, path, text, analysis, version, line_starts }
     }
