@@ -1,6 +1,8 @@
 //! The workspace index through the protocol: discovery with progress, watched files, the
 //! file watcher registration, and pull diagnostics for files that are not open.
 
+#[path = "support/layout_pages.rs"]
+mod layout_pages;
 mod support;
 
 use std::fs;
@@ -513,13 +515,18 @@ fn opening_or_closing_a_definition_updates_the_other_open_documents() {
 }
 
 /// A workspace document opened as the scan indexed it and edited at once: the edit starts
-/// from the scan's analysis (its pages cut again, the pages next to the edit decoded again),
-/// and its diagnostics equal those of the same text analysed whole (closed and opened again).
+/// from the scan's analysis (its pages cut again, the pages next to the edit decoded again
+/// where their paragraphs are merged anew), and its diagnostics equal those of the same text
+/// analysed whole (closed and opened again).
 #[test]
 fn an_edit_right_after_opening_an_indexed_document_equals_a_whole_analysis() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let text = varied_seed_pages(16);
+    // Generated Dutch pages of two columns, where paragraphs run on across column and page
+    // breaks (the seed pages' do not, next to these edits): the pages next to the edit are
+    // decoded again.
+    let (_, prose, style) = layout_pages::generated_suites()[0];
+    let text = layout_pages::generate(&layout_pages::prose(prose), style, 5, 3).text;
     let path = root.join("verslag.txt");
     fs::write(&path, &text).unwrap();
     let uri = file_uri(&path);
@@ -528,8 +535,8 @@ fn an_edit_right_after_opening_an_indexed_document_equals_a_whole_analysis() {
     wait_indexed(&mut client);
     client.open(&uri, &text);
     let before = client.diagnostics_for(&uri, Some(1));
-    // A definition and a garbled word at the start of the eighth page.
-    let at = text.match_indices('\u{c}').nth(7).map(|(i, _)| i + 1).unwrap();
+    // A definition and a garbled word at the start of the fourth page.
+    let at = text.match_indices('\u{c}').nth(2).map(|(i, _)| i + 1).unwrap();
     let inserted = "Het Team Xenon Gebied (TXG) meldt Oekra\u{221a}\u{d8}ne. ";
     let line = text[..at].matches('\n').count();
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);

@@ -40,7 +40,7 @@ pub(super) fn analyse_all(
     let layout = layout::assemble_with(pages, &mut |parts| {
         merge_cached(text, parts, model, fingerprint, cache)
     });
-    let cut = PagesCut { split, keys, fingerprint };
+    let cut = PagesCut { split, keys };
     let mut paragraph_facts = Vec::with_capacity(layout.paragraphs.len());
     let mut definitions = Vec::with_capacity(layout.paragraphs.len());
     let mut paragraph_findings = Vec::with_capacity(layout.paragraphs.len());
@@ -90,7 +90,7 @@ pub(super) fn analyse_edit(
             &found_again
         }
     };
-    if cut.fingerprint != fingerprint || cut.keys.len() != old_pages.len() {
+    if cut.keys.len() != old_pages.len() {
         return None;
     }
     let old_findings = old.intrinsic(old_text);
@@ -144,26 +144,22 @@ pub(super) fn analyse_edit(
     // paragraph, as the reading order holds it; the parts of a larger one are read from their
     // pages, decoded again when their own paragraphs were let go.
     let single = |group: usize, start: usize| {
-        let size = groups.start_of(group + 1) - groups.start_of(group);
-        (size == 1 && groups.start_of(group) == start).then(|| old.layout.paragraphs.get(group))
+        let group_start = groups.start_of(group);
+        let size = groups.start_of(group + 1) - group_start;
+        (size == 1 && group_start == start).then(|| old.layout.paragraphs.get(group))
     };
-    let before = match (from < window_start).then(|| single(first_group, from)) {
+    let mut own = |wanted: Range<usize>, cache: &mut PageCache| {
+        own_paragraphs(&mut pages, wanted, text, &keys, model, cache)
+    };
+    let mut remerged = match (from < window_start).then(|| single(first_group, from)) {
         Some(Some(Some(p))) => vec![p.into_owned()],
-        _ => {
-            decode_released(&mut pages, from..window_start, text, &keys, model, cache);
-            page_paragraphs(&pages, from..window_start)
-        }
+        _ => own(from..window_start, cache),
     };
-    let after = match (new_window_end < new_to).then(|| single(end_group - 1, window_end)) {
-        Some(Some(Some(p))) => vec![p.shifted(delta)],
-        _ => {
-            decode_released(&mut pages, new_window_end..new_to, text, &keys, model, cache);
-            page_paragraphs(&pages, new_window_end..new_to)
-        }
-    };
-    let mut remerged = before;
-    remerged.extend(page_paragraphs(&pages, window_start..new_window_end));
-    remerged.extend(after);
+    remerged.extend(own(window_start..new_window_end, cache));
+    match (new_window_end < new_to).then(|| single(end_group - 1, window_end)) {
+        Some(Some(Some(p))) => remerged.push(p.shifted(delta)),
+        _ => remerged.extend(own(new_window_end..new_to, cache)),
+    }
     let (regrouped, regrouped_sizes) =
         layout::merge_continuations(remerged.into_iter(), &mut |parts| {
             merge_cached(text, parts, model, fingerprint, cache)
@@ -240,7 +236,7 @@ pub(super) fn analyse_edit(
     });
     let layout = layout::Layout { pages, paragraphs, merged_from };
     let intrinsic = Intrinsic { pages: page_findings, paragraphs: paragraph_findings };
-    let cut = PagesCut { split: cut.split, keys, fingerprint };
+    let cut = PagesCut { split: cut.split, keys };
     let units = (paragraph_facts, definitions);
     let analysis =
         DocumentAnalysis::from_units(layout, units, Some(intrinsic), Some(cut), fingerprint);
@@ -338,43 +334,32 @@ fn splice<T: Clone>(
 fn cut_again(text: &str, pages: &[PageLayout], fingerprint: u64) -> Option<PagesCut> {
     let (ranges, split) = layout::split_pages(text);
     let same = ranges.len() == pages.len() && ranges.iter().zip(pages).all(|(r, p)| *r == p.range);
-    same.then(|| PagesCut { split, keys: page_keys(text, &ranges, fingerprint), fingerprint })
+    same.then(|| PagesCut { split, keys: page_keys(text, &ranges, fingerprint) })
 }
 
-/// Decodes again (through the cache) the pages holding the pages' own paragraphs numbered
-/// `wanted` whose paragraphs were let go, so that they can be merged anew.
-fn decode_released(
+/// The pages' own paragraphs numbered `wanted` in page order, placed in the buffer. A page
+/// whose own paragraphs were let go is decoded again (through the cache) and replaced by that
+/// decoding, which holds them.
+fn own_paragraphs(
     pages: &mut [PageLayout],
     wanted: Range<usize>,
     text: &str,
     keys: &[PageKey],
     model: &LanguageModel,
     cache: &mut PageCache,
-) {
+) -> Vec<Paragraph> {
+    let mut out = Vec::with_capacity(wanted.len());
     let mut at = 0;
     for (page, key) in pages.iter_mut().zip(keys) {
         let n = page.paragraph_count();
-        if at + n > wanted.start && at < wanted.end && page.paragraphs_released() {
-            let range = std::slice::from_ref(&page.range);
-            let (decoded, _) = pages_of(text, range, std::slice::from_ref(key), model, cache);
-            if let Some(decoded) = decoded.into_iter().next() {
-                *page = decoded;
-            }
-        }
-        at += n;
-        if at >= wanted.end {
-            break;
-        }
-    }
-}
-
-/// The pages' own paragraphs numbered `wanted` in page order, placed in the buffer.
-fn page_paragraphs(pages: &[PageLayout], wanted: Range<usize>) -> Vec<Paragraph> {
-    let mut out = Vec::with_capacity(wanted.len());
-    let mut at = 0;
-    for page in pages {
-        let n = page.paragraph_count();
         if at + n > wanted.start && at < wanted.end {
+            if page.paragraphs_released() {
+                let range = std::slice::from_ref(&page.range);
+                let (decoded, _) = pages_of(text, range, std::slice::from_ref(key), model, cache);
+                if let Some(decoded) = decoded.into_iter().next() {
+                    *page = decoded;
+                }
+            }
             let skip = wanted.start.saturating_sub(at);
             let take = (wanted.end - at).min(n) - skip;
             out.extend(page.paragraphs().skip(skip).take(take));

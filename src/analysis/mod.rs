@@ -83,13 +83,12 @@ impl Intrinsic {
     }
 }
 
-/// How a text was cut into pages, with what each page's layout depends on.
+/// How a text was cut into pages, with what each page's layout depends on (the keys hold
+/// the fingerprint of the analysis' model).
 #[derive(Debug, Clone)]
 struct PagesCut {
     split: PageSplit,
     keys: Vec<PageKey>,
-    /// The language model's.
-    fingerprint: u64,
 }
 
 impl DocumentAnalysis {
