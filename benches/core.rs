@@ -22,7 +22,7 @@ use scholion::config::Config;
 use scholion::layout::{self, LanguageModel};
 use scholion::text::lines::{shared_line_starts, splice_line_starts};
 use scholion::text::position::{to_offset, to_position};
-use scholion::text::{Document, LineIndex, PositionEncoding, Unchanged};
+use scholion::text::{Document, LineIndex, PositionEncoding, SharedText, Unchanged};
 use scholion::workspace::{self, glossaries, query, DocKey, WorkspaceIndex};
 
 #[path = "../examples/support/corpus.rs"]
@@ -216,7 +216,7 @@ fn bench_positions(c: &mut Criterion) {
     // and the line index spliced from the previous version's (a character typed mid-text).
     let document = Document::new(text, 1, "plaintext");
     group.bench_function(BenchmarkId::new("snapshot", &size), |b| {
-        b.iter(|| black_box(&document).snapshot().len())
+        b.iter(|| black_box(&document).snapshot(None).len())
     });
     let starts = shared_line_starts(text);
     let at = offsets[0];
@@ -248,7 +248,7 @@ fn bench_analysis(c: &mut Criterion) {
         let mut edited = text.clone();
         let at = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
         edited.insert(at, 'e');
-        let (original, edited): (Arc<str>, Arc<str>) = (text.as_str().into(), edited.into());
+        let (original, edited): (SharedText, SharedText) = (text.clone().into(), edited.into());
         let mut cache = PageCache::default();
         DocumentAnalysis::with_cache(&original, &model, &mut cache);
         let mut flip = false;
@@ -326,14 +326,14 @@ fn workspace_index(seeds: &Seeds) -> (WorkspaceIndex, usize) {
         glossaries::load(&glossaries::glossary_paths(&[], &Config::default()));
     assert!(errors.is_empty(), "{errors:?}");
     index.set_glossaries(glossary_set);
-    let docs: Vec<(PathBuf, Arc<str>)> = (0..400)
+    let docs: Vec<(PathBuf, SharedText)> = (0..400)
         .map(|i| {
             let path = PathBuf::from(format!("/bench/ws/doc_{i:04}.txt"));
-            (path, Arc::from(seeds.document(25 * 1024, 1000 + i, 0)))
+            (path, Arc::new(seeds.document(25 * 1024, 1000 + i, 0)))
         })
         .collect();
     let bytes = docs.iter().map(|(_, text)| text.len()).sum();
-    let model = workspace::build_model(docs.iter().map(|(_, text)| &**text));
+    let model = workspace::build_model(docs.iter().map(|(_, text)| text.as_str()));
     index.set_model(model, docs.iter().map(|(path, _)| DocKey::from_path(path)).collect());
     let jobs: Vec<_> = docs
         .iter()
@@ -425,7 +425,7 @@ fn bench_query(c: &mut Criterion) {
     big_index.upsert(
         DocKey::from_path(&big_path),
         Some(big_path.clone()),
-        Arc::from(big_text.as_str()),
+        Arc::new(big_text.clone()),
         Arc::new(DocumentAnalysis::new(&big_text)),
         None,
     );

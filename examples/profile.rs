@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use scholion::analysis::{DocumentAnalysis, PageCache, Revision};
 use scholion::layout::LanguageModel;
-use scholion::text::Unchanged;
+use scholion::text::{SharedText, Unchanged};
 
 const EDIT_ROUNDS: u32 = 20;
 
@@ -61,7 +61,7 @@ fn edit(rounds: u32, mb: f64) {
     edited.insert(at, 'e');
     // Inserting the `e` and deleting it leave the same ends.
     let unchanged = Unchanged { prefix: at, suffix: text.len() - at };
-    let (text, edited): (Arc<str>, Arc<str>) = (text.into(), edited.into());
+    let (text, edited): (SharedText, SharedText) = (text.into(), edited.into());
     let mut cache = PageCache::default();
     let first = Revision { version: 0, unchanged_since: &|_| None };
     drop(DocumentAnalysis::with_cache_at(&text, &model, &mut cache, Some(first)));
@@ -78,7 +78,7 @@ fn edit(rounds: u32, mb: f64) {
 /// default settings and a few acronyms defined.
 fn findings(mb: f64) {
     let seeds = corpus::Seeds::load(Path::new(env!("CARGO_MANIFEST_DIR")));
-    let text: Arc<str> = seeds.document((mb * 1024.0 * 1024.0) as usize, 2, 0).into();
+    let text: SharedText = seeds.document((mb * 1024.0 * 1024.0) as usize, 2, 0).into();
     let model = LanguageModel::from_text(&text);
     let analysis = DocumentAnalysis::with_cache(&text, &model, &mut PageCache::default());
     let config = scholion::config::Config::default();
@@ -102,7 +102,7 @@ fn findings_round(
 
 #[inline(never)]
 fn edit_round(
-    text: &Arc<str>,
+    text: &SharedText,
     model: &LanguageModel,
     cache: &mut PageCache,
     version: i32,
@@ -120,16 +120,16 @@ fn scan(dir: &Path, limit: usize) {
         eprintln!("{}: not a readable folder", dir.display());
         std::process::exit(2);
     };
-    let mut texts: Vec<Arc<str>> = entries
+    let mut texts: Vec<SharedText> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .filter_map(|p| std::fs::read_to_string(p).ok().map(Arc::from))
+        .filter_map(|p| std::fs::read_to_string(p).ok().map(Arc::new))
         .collect();
     texts.sort_by_key(|t| t.len());
     texts.truncate(limit);
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
     let started = Instant::now();
-    let model = Arc::new(scholion::workspace::build_model(texts.iter().map(|t| &**t)));
+    let model = Arc::new(scholion::workspace::build_model(texts.iter().map(|t| t.as_str())));
     let counted = started.elapsed();
     let jobs: Vec<_> = texts.iter().map(|t| (t.clone(), Some(model.clone()))).collect();
     let analyses = scholion::workspace::analyze_all(&jobs);

@@ -15,6 +15,7 @@
 use std::future::Future;
 use std::ops::Range;
 use std::pin::pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use scholion::acronyms::{self, Glossary};
@@ -656,7 +657,12 @@ pub fn analysis(data: &[u8]) {
     // (from the editor's changes); the others leave it to compare the texts.
     let told = cut_at % 2 == 0;
     let first = Revision { version: 1, unchanged_since: &|_| None };
-    let analysed = DocumentAnalysis::with_cache_at(&text.into(), &model, &mut cache, Some(first));
+    let analysed = DocumentAnalysis::with_cache_at(
+        &Arc::new(text.to_string()),
+        &model,
+        &mut cache,
+        Some(first),
+    );
     check_layout(text, &analysed.layout);
     let facts = analysed.facts();
     for d in &facts.definitions {
@@ -693,8 +699,12 @@ pub fn analysis(data: &[u8]) {
     let unchanged = Unchanged::around(start..end, text.len());
     let since = |version: i32| (told && version == 1).then_some(unchanged);
     let second = Revision { version: 2, unchanged_since: &since };
-    let cached =
-        DocumentAnalysis::with_cache_at(&edited.as_str().into(), &model, &mut cache, Some(second));
+    let cached = DocumentAnalysis::with_cache_at(
+        &Arc::new(edited.clone()),
+        &model,
+        &mut cache,
+        Some(second),
+    );
     assert_eq!(cache.told, usize::from(told), "the analysis was told what changed");
     let fresh = DocumentAnalysis::with_model(&edited, &model);
     assert_eq!(cached.layout, fresh.layout, "the page cache changes the layout");

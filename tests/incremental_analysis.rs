@@ -146,12 +146,12 @@ proptest! {
             let unchanged_since = |v: i32| since.filter(|_| v == version - 1);
             let revision = analysis::Revision { version, unchanged_since: &unchanged_since };
             let revision = told.then_some(revision);
-            DocumentAnalysis::with_cache_at(&Arc::from(text), &model, cache, revision)
+            DocumentAnalysis::with_cache_at(&Arc::new(text.to_string()), &model, cache, revision)
         };
         match scanned {
             true => {
                 let first = DocumentAnalysis::with_model(&text, &model);
-                cache.start_from(Arc::from(text.as_str()), Arc::new(first), Some(0));
+                cache.start_from(Arc::new(text.clone()), Arc::new(first), Some(0));
             }
             false => drop(analyse(&text, 0, None, &mut cache)),
         }
@@ -182,17 +182,17 @@ fn typing_decodes_one_page_per_keystroke() {
     let text: String = (0..30).map(|i| seeds[i % 3].as_str()).collect::<Vec<_>>().join("\u{c}");
     let model = LanguageModel::from_text(&text);
     let mut cache = PageCache::default();
-    DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
+    DocumentAnalysis::with_cache(&Arc::new(text.clone()), &model, &mut cache);
     let at = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     let mut typed = text.clone();
     let before = cache.misses;
     for (n, c) in "dienst".chars().enumerate() {
         typed.insert(at + n, c);
-        DocumentAnalysis::with_cache(&Arc::from(typed.as_str()), &model, &mut cache);
+        DocumentAnalysis::with_cache(&Arc::new(typed.clone()), &model, &mut cache);
     }
     assert_eq!(cache.misses - before, 6, "one page decoded per keystroke");
     assert_eq!((cache.from_previous, cache.whole), (6, 1));
-    let undone = DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
+    let undone = DocumentAnalysis::with_cache(&Arc::new(text.clone()), &model, &mut cache);
     assert_eq!(cache.misses - before, 6, "the undo's page came from the cache");
     assert_same(&undone, &DocumentAnalysis::with_model(&text, &model), &text, "undo");
 }
@@ -207,7 +207,7 @@ fn edits_start_from_the_scans_analysis() {
     let model = LanguageModel::from_text(&text);
     let scanned = Arc::new(DocumentAnalysis::with_model(&text, &model));
     let mut cache = PageCache::default();
-    cache.start_from(Arc::from(text.as_str()), scanned, Some(1));
+    cache.start_from(Arc::new(text.clone()), scanned, Some(1));
     let at = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     let mut typed = text.clone();
     for (n, c) in "dienst".chars().enumerate() {
@@ -217,7 +217,7 @@ fn edits_start_from_the_scans_analysis() {
         let since = |v: i32| (v == version - 1).then_some(unchanged);
         let revision = analysis::Revision { version, unchanged_since: &since };
         let edited = DocumentAnalysis::with_cache_at(
-            &Arc::from(typed.as_str()),
+            &Arc::new(typed.clone()),
             &model,
             &mut cache,
             Some(revision),
@@ -243,10 +243,10 @@ fn edits_join_and_split_paragraphs_across_page_breaks() {
     let text = pages.join("\u{c}");
     let model = LanguageModel::from_text(&text);
     let mut cache = PageCache::default();
-    let first = DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
+    let first = DocumentAnalysis::with_cache(&Arc::new(text.clone()), &model, &mut cache);
     // Page 2 starts lowercase: it continues the sentence that page 1 ends with.
     let joined_text = text.replacen("Kop 2\n\nVooral", "Kop 2\n\nvooral", 1);
-    let joined = DocumentAnalysis::with_cache(&Arc::from(joined_text.as_str()), &model, &mut cache);
+    let joined = DocumentAnalysis::with_cache(&Arc::new(joined_text.clone()), &model, &mut cache);
     assert_eq!(joined.layout.paragraphs.len() + 1, first.layout.paragraphs.len());
     assert_same(
         &joined,
@@ -255,7 +255,7 @@ fn edits_join_and_split_paragraphs_across_page_breaks() {
         "joined",
     );
     // And back.
-    let split = DocumentAnalysis::with_cache(&Arc::from(text.as_str()), &model, &mut cache);
+    let split = DocumentAnalysis::with_cache(&Arc::new(text.clone()), &model, &mut cache);
     assert_eq!(split.layout.paragraphs.len(), first.layout.paragraphs.len());
     assert_same(&split, &DocumentAnalysis::with_model(&text, &model), &text, "split");
     assert_eq!((cache.from_previous, cache.whole), (2, 1));

@@ -396,6 +396,42 @@ fn run(enc: Enc) {
     assert!(client.shutdown().success());
 }
 
+/// Every version indexed, one notification at a time: the text the server makes for the index
+/// by patching an earlier version's copy equals the model. The text is long enough that edits
+/// far apart are replayed one by one rather than written as one.
+fn index_every_version(enc: Enc) {
+    let seed = seed_for(enc) ^ 1;
+    let mut rng = Rng::new(seed);
+    let (mut client, _) = Client::initialized(capabilities_with_encodings(&[enc.name()]), None);
+    let mut model = Model::new(&initial_text().repeat(10), enc);
+    client.open(URI, &model.text);
+    for version in 2..300 {
+        let count = if rng.percent(25) { 2 } else { 1 };
+        let changes: Vec<Value> = (0..count).map(|_| model.random_change(&mut rng)).collect();
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": changes}),
+        );
+        let indexed = client.indexed_text(URI);
+        assert!(
+            indexed.as_deref() == Some(model.text.as_str()),
+            "{}: indexed text differs from the model at version {version} (seed {seed})",
+            enc.name()
+        );
+    }
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn every_indexed_version_holds_the_edited_text_in_utf16() {
+    index_every_version(Enc::Utf16);
+}
+
+#[test]
+fn every_indexed_version_holds_the_edited_text_in_utf8() {
+    index_every_version(Enc::Utf8);
+}
+
 #[test]
 fn ten_thousand_random_edits_in_utf8() {
     run(Enc::Utf8);

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::finding::Finding;
 use crate::layout::{PageLayout, Paragraph};
+use crate::text::SharedText;
 
 use super::facts::{DefinitionFact, ParagraphFacts};
 
@@ -123,7 +124,7 @@ pub struct PageCache {
 /// it was (when the caller said).
 #[derive(Debug)]
 pub(crate) struct Previous {
-    pub text: Arc<str>,
+    pub text: SharedText,
     pub analysis: Arc<super::DocumentAnalysis>,
     pub version: Option<i32>,
 }
@@ -139,7 +140,7 @@ impl PageCache {
     /// not the whole text.
     pub fn start_from(
         &mut self,
-        text: Arc<str>,
+        text: SharedText,
         analysis: Arc<super::DocumentAnalysis>,
         version: Option<i32>,
     ) {

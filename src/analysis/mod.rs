@@ -17,7 +17,7 @@ use crate::finding::{Edit, Finding, FindingChunk, Fix, Located, Severity};
 
 use crate::layout::{self, LanguageModel, Layout, PageLayout, PageSplit};
 use crate::rules;
-use crate::text::Unchanged;
+use crate::text::{SharedText, Unchanged};
 
 pub use cache::PageCache;
 use cache::{hash_text, PageKey};
@@ -124,7 +124,11 @@ impl DocumentAnalysis {
     /// `analysis::incremental`), and everything else is looked up in the cache's memos by its text,
     /// so only the edited page is decoded again. Also computes the document's findings
     /// (which a caller then needs).
-    pub fn with_cache(text: &Arc<str>, model: &LanguageModel, cache: &mut PageCache) -> Arc<Self> {
+    pub fn with_cache(
+        text: &SharedText,
+        model: &LanguageModel,
+        cache: &mut PageCache,
+    ) -> Arc<Self> {
         Self::with_cache_at(text, model, cache, None)
     }
 
@@ -132,7 +136,7 @@ impl DocumentAnalysis {
     /// it says what changed since the version the cache analysed last, the two texts are not
     /// compared to find out.
     pub fn with_cache_at(
-        text: &Arc<str>,
+        text: &SharedText,
         model: &LanguageModel,
         cache: &mut PageCache,
         revision: Option<Revision>,
@@ -844,10 +848,11 @@ mod tests {
         let text: String = (0..5).map(page).collect::<Vec<_>>().join("\u{c}");
         let model = LanguageModel::from_text(&text);
         let mut cache = PageCache::default();
-        let first = DocumentAnalysis::with_cache(&text.as_str().into(), &model, &mut cache);
+        let first = DocumentAnalysis::with_cache(&Arc::new(text.to_string()), &model, &mut cache);
         assert_eq!((cache.hits, cache.misses), (0, 5));
         let edited = text.replacen("zorgvuldig", "heel zorgvuldig", 1);
-        let second = DocumentAnalysis::with_cache(&edited.as_str().into(), &model, &mut cache);
+        let second =
+            DocumentAnalysis::with_cache(&Arc::new(edited.to_string()), &model, &mut cache);
         assert_eq!((cache.hits, cache.misses), (4, 6));
         // Same result as a full analysis, at the shifted offsets.
         let full = DocumentAnalysis::with_model(&edited, &model);
@@ -893,7 +898,7 @@ mod tests {
         let analysis = DocumentAnalysis::new(&text);
         let mut cache = PageCache::default();
         let cached = DocumentAnalysis::with_cache(
-            &text.as_str().into(),
+            &Arc::new(text.to_string()),
             &LanguageModel::from_text(&text),
             &mut cache,
         );
@@ -990,7 +995,7 @@ mod tests {
         assert!(text.len() > 200 * 1024);
         let model = LanguageModel::from_text(&text);
         let mut cache = PageCache::default();
-        let cached = DocumentAnalysis::with_cache(&text.as_str().into(), &model, &mut cache);
+        let cached = DocumentAnalysis::with_cache(&Arc::new(text.to_string()), &model, &mut cache);
         // Three page texts, and the first page apart (a first page is read as a text when short).
         assert_eq!((cache.hits, cache.misses), (2996, 4));
         let full = DocumentAnalysis::with_model(&text, &model);

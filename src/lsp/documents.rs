@@ -1,5 +1,7 @@
 //! The open documents: ropes in a `DashMap`, keyed like the workspace index.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use dashmap::DashMap;
 use tower_lsp_server::ls_types::Uri;
 
@@ -22,11 +24,15 @@ pub struct OpenDocument {
     /// The URI exactly as the client wrote it, to answer in its terms.
     pub uri: Uri,
     pub doc: Document,
+    /// Which `didOpen` this is, unique per store: a document closed and opened again may
+    /// count its versions anew, and what was kept for the earlier one must not be used.
+    pub opened: u64,
 }
 
 #[derive(Debug, Default)]
 pub struct DocumentStore {
     docs: DashMap<DocKey, OpenDocument>,
+    opens: AtomicU64,
 }
 
 /// What happened to a change notification.
@@ -44,7 +50,9 @@ pub enum ChangeOutcome {
 impl DocumentStore {
     pub fn open(&self, uri: Uri, text: &str, version: i32, language_id: &str) {
         let key = doc_key(&uri);
-        self.docs.insert(key, OpenDocument { uri, doc: Document::new(text, version, language_id) });
+        let doc = Document::new(text, version, language_id);
+        let opened = self.opens.fetch_add(1, Ordering::Relaxed) + 1;
+        self.docs.insert(key, OpenDocument { uri, doc, opened });
     }
 
     pub fn close(&self, uri: &Uri) -> Option<OpenDocument> {

@@ -386,7 +386,13 @@ mod tests {
         for (name, text) in docs {
             let path = std::path::PathBuf::from(format!("/ws/{name}"));
             let analysis = Arc::new(DocumentAnalysis::new(text));
-            index.upsert(DocKey::from_path(&path), Some(path), Arc::from(*text), analysis, None);
+            index.upsert(
+                DocKey::from_path(&path),
+                Some(path),
+                Arc::new(text.to_string()),
+                analysis,
+                None,
+            );
         }
         index
     }

@@ -8,6 +8,7 @@
 //!   (`workspace/configuration`, progress, registration) run in their own tasks;
 //! - analysis runs on the blocking pool; a result for an older version is dropped.
 
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,7 +31,7 @@ use crate::analysis::{self, DocumentAnalysis, PageCache, Revision};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::layout::LanguageModel;
-use crate::text::{LineIndex, PositionEncoding, TextChange};
+use crate::text::{LineIndex, PositionEncoding, SharedText, Spare, TextChange};
 use crate::workspace::{self, query, DocKey, FileFilter, IndexedDoc, WorkspaceIndex};
 
 /// The `source.fixAll` kind scoped to this server, as VS Code's `editor.codeActionsOnSave` uses.
@@ -53,13 +54,39 @@ struct Session {
 /// What an open document's analyses keep from one version to the next.
 #[derive(Debug, Default)]
 struct OpenAnalysisState {
+    /// The opening ([`OpenDocument::opened`]) this was kept for.
+    opened: u64,
     pages: PageCache,
     /// The language model of a document outside the workspace model, fixed at its first
     /// analysis so that pages stay reusable.
     own_model: Option<Arc<LanguageModel>>,
+    /// The texts of the last versions indexed, newest last. The older one becomes a later
+    /// version's text, patched in place, once the index and the page cache have let it go.
+    recent_texts: VecDeque<Spare>,
 }
 
 impl OpenAnalysisState {
+    /// The state of the document as opened by `opened`: what an earlier opening of it left
+    /// (versions numbered anew, another text) is dropped.
+    fn of_opening(&mut self, opened: u64) -> &mut Self {
+        if self.opened != opened {
+            *self = OpenAnalysisState { opened, ..OpenAnalysisState::default() };
+        }
+        self
+    }
+
+    /// A text for [`Document::snapshot`] to patch: the older of the last two indexed.
+    fn take_spare(&mut self) -> Option<Spare> {
+        (self.recent_texts.len() >= 2).then(|| self.recent_texts.pop_front()).flatten()
+    }
+
+    fn keep_text(&mut self, version: i32, text: SharedText) {
+        self.recent_texts.push_back(Spare { version, text });
+        while self.recent_texts.len() > 2 {
+            self.recent_texts.pop_front();
+        }
+    }
+
     /// The model must stay the same across edits for pages to be reused: the workspace's, or
     /// for a document outside it one learnt from its first version.
     fn model(&mut self, workspace: Option<Arc<LanguageModel>>, text: &str) -> Arc<LanguageModel> {
@@ -100,7 +127,7 @@ struct Shared {
 }
 
 /// Files read from disk: key, path and text.
-type FileTexts = Vec<(DocKey, PathBuf, Arc<str>)>;
+type FileTexts = Vec<(DocKey, PathBuf, SharedText)>;
 
 struct ScannedTexts {
     generation: u64,
@@ -203,7 +230,10 @@ impl Shared {
     /// first diagnostics need no layout work); its first edit starts from it.
     fn index_open(&self, key: &DocKey, open: &OpenDocument) -> IndexedDoc {
         let started = std::time::Instant::now();
-        let text = open.doc.snapshot();
+        let state = self.page_cache(key);
+        // Not waiting for another analysis of the document: a spare only saves a copy.
+        let spare = state.try_lock().ok().and_then(|mut s| s.of_opening(open.opened).take_spare());
+        let text = open.doc.snapshot(spare);
         let copied = started.elapsed();
         let (workspace_model, previous) = match self.index.read() {
             Ok(index) => (index.model_for(key), index.get(key).cloned()),
@@ -214,8 +244,8 @@ impl Shared {
         let analysis = match scanned {
             Some(doc) => doc.analysis.clone(),
             None => {
-                let state = self.page_cache(key);
-                let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let mut state = lock(&state);
+                let state = state.of_opening(open.opened);
                 let model = state.model(workspace_model, &text);
                 // An edit of a document the scan analysed, before its page cache was filled:
                 // it starts from the scan's analysis (the index's, at the version opened).
@@ -240,6 +270,9 @@ impl Shared {
             }
             _ => IndexedDoc::new(key.clone(), path, text, analysis, version),
         };
+        if let Ok(mut state) = state.try_lock() {
+            state.of_opening(open.opened).keep_text(open.doc.version, doc.text.clone());
+        }
         let lines = started.elapsed();
         let replaced = match self.index.write() {
             Ok(mut index) => {
@@ -296,7 +329,7 @@ impl Shared {
         // from it and shares its parts.
         warm.use_counts();
         warm.facts();
-        let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = lock(&state);
         if !state.pages.is_empty() || self.documents.version(&doc.key) != doc.version {
             drop_in_background((warm, pages));
             return;
@@ -555,15 +588,17 @@ impl Shared {
         if indexed {
             return None;
         }
-        let text = open.doc.snapshot();
+        let text = open.doc.snapshot(None);
         let state = self.page_cache(key);
         let locked = match wait {
-            true => Some(state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
+            true => Some(lock(&state)),
             false => state.try_lock().ok(),
         };
         let model = match locked {
-            Some(state) if !state.pages.is_empty() => return None,
-            Some(mut state) => state.model(workspace_model, &text),
+            Some(mut state) => match state.of_opening(open.opened) {
+                state if !state.pages.is_empty() => return None,
+                state => state.model(workspace_model, &text),
+            },
             // Busy: most likely with the document's first analysis, which learns the same
             // model from the same text (anything else only makes the early ones differ).
             None => workspace_model.unwrap_or_else(|| Arc::new(LanguageModel::from_text(&text))),
@@ -663,14 +698,17 @@ impl Shared {
         self.set_scanned_texts(generation, Some(texts.clone()));
         let model_texts = texts.clone();
         let _ = tokio::task::spawn_blocking(move || {
-            let open: Vec<(DocKey, Arc<str>)> = worker
+            let open: Vec<(DocKey, SharedText)> = worker
                 .documents
                 .keys()
                 .into_iter()
-                .filter_map(|key| worker.documents.get(&key).map(|o| (key, o.doc.snapshot())))
+                .filter_map(|key| worker.documents.get(&key).map(|o| (key, o.doc.snapshot(None))))
                 .collect();
             let model = workspace::build_model(
-                model_texts.iter().map(|(_, _, t)| &**t).chain(open.iter().map(|(_, t)| &**t)),
+                model_texts
+                    .iter()
+                    .map(|(_, _, t)| t.as_str())
+                    .chain(open.iter().map(|(_, t)| t.as_str())),
             );
             let keys = model_texts
                 .iter()
@@ -924,7 +962,7 @@ fn read_files(shared: &Shared, paths: &[PathBuf], max_size: u64) -> (FileTexts, 
             continue;
         }
         match workspace::read_text(path, max_size) {
-            Ok(text) => read.push((key, path.clone(), Arc::from(text))),
+            Ok(text) => read.push((key, path.clone(), Arc::new(text))),
             Err(reason) => {
                 info!("not indexing {}: {reason}", path.display());
                 if let Ok(mut index) = shared.index.write() {
@@ -949,7 +987,7 @@ enum Replace {
 /// opened them meanwhile (the editor's text wins). Returns how many were indexed.
 fn analyze_files(
     shared: &Shared,
-    files: Vec<(DocKey, PathBuf, Arc<str>)>,
+    files: Vec<(DocKey, PathBuf, SharedText)>,
     replace: Replace,
 ) -> usize {
     let jobs: Vec<_> = match shared.index.read() {
@@ -1018,12 +1056,19 @@ fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
 #[serde(rename_all = "camelCase")]
 pub struct DocumentTextParams {
     pub text_document: TextDocumentIdentifier,
+    /// Also return the text the index holds for an open document's current version
+    /// (analysing it now if needed), which the server makes without reading the editor's.
+    #[serde(default)]
+    pub indexed: bool,
 }
 
 #[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DocumentTextResult {
     pub version: Option<i32>,
     pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indexed_text: Option<String>,
 }
 
 impl Backend {
@@ -1031,14 +1076,27 @@ impl Backend {
         let uri = params.text_document.uri;
         let key = doc_key(&uri);
         if let Some(open) = self.shared.documents.get(&key) {
+            let indexed_text = match params.indexed {
+                true => {
+                    let shared = self.shared.clone();
+                    let indexed = tokio::task::spawn_blocking(move || shared.current(&key)).await;
+                    indexed
+                        .ok()
+                        .flatten()
+                        .filter(|doc| doc.version == Some(open.doc.version))
+                        .map(|doc| doc.text.to_string())
+                }
+                false => None,
+            };
             return Ok(DocumentTextResult {
                 version: Some(open.doc.version),
                 text: open.doc.text(),
+                indexed_text,
             });
         }
         let index = self.shared.index.read().map_err(|_| internal("index unavailable"))?;
         let doc = index.get(&key).ok_or_else(|| unknown_document(&uri))?;
-        Ok(DocumentTextResult { version: None, text: doc.text.to_string() })
+        Ok(DocumentTextResult { version: None, text: doc.text.to_string(), indexed_text: None })
     }
 
     /// Run `work` on the blocking pool with the current analysis of `uri`'s document, the
@@ -1575,6 +1633,12 @@ fn drop_in_background<T: Send + 'static>(value: T) {
     if let Some(sender) = bin.as_ref().and_then(|sender| sender.lock().ok()) {
         let _ = sender.send(Box::new(value));
     }
+}
+
+/// A lock that a panic elsewhere did not poison for good: the state it guards is kept from
+/// one analysis to the next, and each use checks what it finds.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn internal(message: &str) -> Error {

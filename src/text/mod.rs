@@ -8,6 +8,6 @@ pub mod hash;
 pub mod lines;
 pub mod position;
 
-pub use document::{Document, EditError, EditHistory, TextChange, Unchanged};
+pub use document::{Document, EditError, EditHistory, SharedText, Spare, TextChange, Unchanged};
 pub use lines::{LineIndex, Lines};
 pub use position::{Position, PositionEncoding};

@@ -14,7 +14,7 @@ use crate::analysis::{DefinitionFact, DocumentAnalysis};
 use crate::chunked::ChunkedList;
 use crate::layout::LanguageModel;
 use crate::text::lines::{shared_line_starts, splice_line_starts, LineIndex, LineStart};
-use crate::text::Unchanged;
+use crate::text::{SharedText, Unchanged};
 use crate::workspace::glossaries::GlossarySet;
 
 /// Identifies a document: its absolute path for files, its URI for anything else.
@@ -40,7 +40,7 @@ impl DocKey {
 pub struct IndexedDoc {
     pub key: DocKey,
     pub path: Option<PathBuf>,
-    pub text: Arc<str>,
+    pub text: SharedText,
     pub analysis: Arc<DocumentAnalysis>,
     /// The editor's version while the document is open (its text then comes from the editor);
     /// `None` for a file read from disk.
@@ -53,7 +53,7 @@ impl IndexedDoc {
     pub fn new(
         key: DocKey,
         path: Option<PathBuf>,
-        text: Arc<str>,
+        text: SharedText,
         analysis: Arc<DocumentAnalysis>,
         version: Option<i32>,
     ) -> Self {
@@ -65,7 +65,7 @@ impl IndexedDoc {
     /// index is spliced, not read again.
     pub fn edited(
         previous: &IndexedDoc,
-        text: Arc<str>,
+        text: SharedText,
         unchanged: Unchanged,
         analysis: Arc<DocumentAnalysis>,
         version: Option<i32>,
@@ -144,7 +144,7 @@ impl WorkspaceIndex {
         &mut self,
         key: DocKey,
         path: Option<PathBuf>,
-        text: Arc<str>,
+        text: SharedText,
         analysis: Arc<DocumentAnalysis>,
         version: Option<i32>,
     ) {
@@ -459,7 +459,13 @@ mod tests {
     fn doc(name: &str, text: &str) -> IndexedDoc {
         let path = PathBuf::from(format!("/ws/{name}.txt"));
         let analysis = Arc::new(DocumentAnalysis::new(text));
-        IndexedDoc::new(DocKey::from_path(&path), Some(path), Arc::from(text), analysis, None)
+        IndexedDoc::new(
+            DocKey::from_path(&path),
+            Some(path),
+            Arc::new(text.to_string()),
+            analysis,
+            None,
+        )
     }
 
     /// (acronym, long form, entries as (document, definition index)) and use counts, sorted.
@@ -561,7 +567,7 @@ mod tests {
         let mut analyse = |text: &str, unchanged: Option<Unchanged>| {
             let since = |v: i32| if v == version - 1 { unchanged } else { None };
             let revision = Revision { version, unchanged_since: &since };
-            let text: Arc<str> = Arc::from(text);
+            let text: SharedText = Arc::new(text.to_string());
             let analysis =
                 DocumentAnalysis::with_cache_at(&text, &model, &mut cache, Some(revision));
             let doc =

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::analysis::DocumentAnalysis;
 use crate::config::Config;
 use crate::layout::LanguageModel;
+use crate::text::SharedText;
 
 /// A language model over `texts` (the layout decoder's word statistics).
 pub fn build_model<'a>(texts: impl IntoIterator<Item = &'a str>) -> LanguageModel {
@@ -41,7 +42,9 @@ pub fn build_model<'a>(texts: impl IntoIterator<Item = &'a str>) -> LanguageMode
 
 /// Analyse documents on all cores, each with its model (or one of its own when `None`); the
 /// results are in the order of `docs`. Holds no lock: callers fetch the models first.
-pub fn analyze_all(docs: &[(Arc<str>, Option<Arc<LanguageModel>>)]) -> Vec<Arc<DocumentAnalysis>> {
+pub fn analyze_all(
+    docs: &[(SharedText, Option<Arc<LanguageModel>>)],
+) -> Vec<Arc<DocumentAnalysis>> {
     crate::parallel::map(docs, |(text, model)| {
         let analysis = DocumentAnalysis::with_optional_model(text, model.as_deref());
         // Queries across the workspace (references, a term's other documents) read every
@@ -64,18 +67,18 @@ pub fn load_index(
         glossaries::load(&glossaries::glossary_paths(roots, config));
     index.set_glossaries(glossary_set);
     let mut skipped = Vec::new();
-    let mut docs: Vec<(DocKey, Arc<str>)> = Vec::new();
+    let mut docs: Vec<(DocKey, SharedText)> = Vec::new();
     let mut paths = Vec::new();
     for path in files {
         match read_text(path, config.max_file_size) {
             Ok(text) => {
-                docs.push((DocKey::from_path(path), Arc::from(text)));
+                docs.push((DocKey::from_path(path), Arc::new(text)));
                 paths.push(path.clone());
             }
             Err(reason) => skipped.push((path.clone(), reason)),
         }
     }
-    let model = build_model(docs.iter().map(|(_, text)| &**text));
+    let model = build_model(docs.iter().map(|(_, text)| text.as_str()));
     index.set_model(model, docs.iter().map(|(key, _)| key.clone()).collect());
     let jobs: Vec<_> =
         docs.iter().map(|(key, text)| (text.clone(), index.model_for(key))).collect();

@@ -294,6 +294,14 @@ impl Client {
         (result["version"].clone(), result["text"].as_str().unwrap_or_default().to_string())
     }
 
+    /// The text the index holds for an open document's current version (made by the server
+    /// from its own earlier copies, not read from the editor's).
+    pub fn indexed_text(&mut self, uri: &str) -> Option<String> {
+        let params = json!({"textDocument": {"uri": uri}, "indexed": true});
+        let result = self.request("scholion/documentText", params);
+        result["indexedText"].as_str().map(str::to_string)
+    }
+
     /// `shutdown`, `exit`, and the process's exit status.
     pub fn shutdown(mut self) -> ExitStatus {
         self.request("shutdown", Value::Null);
