@@ -302,6 +302,15 @@ impl Shared {
         self.page_caches.entry(key.clone()).or_default().value().clone()
     }
 
+    /// Lets go of the text kept to be patched into the next version of an idle document:
+    /// the next edit copies its text instead (a millisecond for 10 MB), and until then the
+    /// document's text is held once besides its rope.
+    fn release_spare(&self, key: &DocKey) {
+        let Some(state) = self.page_caches.get(key).map(|state| state.clone()) else { return };
+        let spare = state.try_lock().ok().and_then(|mut state| state.take_spare());
+        drop(spare); // not under the lock
+    }
+
     /// Analyses an open document that the workspace scan analysed, and no edit since, through
     /// a page cache of its own, without holding the lock its edits take: an edit meanwhile
     /// starts from the scan's analysis, and this one is dropped. Otherwise the cache becomes
@@ -536,6 +545,7 @@ impl Shared {
                         return;
                     }
                     let _ = tokio::task::spawn_blocking(move || {
+                        worker.release_spare(&key);
                         let indexed = worker.index.read().ok().and_then(|i| i.get(&key).cloned());
                         let Some(doc) = indexed.filter(|d| d.version == version) else { return };
                         if worker.documents.version(&key) == version {
@@ -1673,4 +1683,30 @@ fn fix_all(
         edit: Some(convert::workspace_edit(lines, uri, &fix, encoding)),
         ..CodeAction::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> SharedText {
+        Arc::new(s.to_string())
+    }
+
+    /// The spare is the older of the last two texts kept, and goes with a new opening.
+    #[test]
+    fn the_spare_is_the_older_of_the_last_two_texts_of_one_opening() {
+        let mut state = OpenAnalysisState::default();
+        let state = state.of_opening(1);
+        state.keep_text(1, text("one"));
+        assert!(state.take_spare().is_none(), "the only text is the index's");
+        state.keep_text(2, text("two"));
+        state.keep_text(3, text("three"));
+        let spare = state.take_spare().map(|spare| (spare.version, spare.text.to_string()));
+        assert_eq!(spare, Some((2, "two".to_string())));
+        assert!(state.take_spare().is_none());
+        state.keep_text(4, text("four"));
+        let reopened = state.of_opening(2);
+        assert!(reopened.recent_texts.is_empty() && reopened.pages.is_empty());
+    }
 }
