@@ -13,6 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
@@ -1326,14 +1327,15 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         let key = doc_key(&uri);
-        self.shared.documents.close(&uri);
-        self.shared.page_caches.remove(&key);
+        let closed = self.shared.documents.close(&uri);
+        let state = self.shared.page_caches.remove(&key);
         self.shared.refresh_after.remove(&key);
         // Drop the editor's text now; the file on disk, if it belongs to the workspace, is read
         // back in the background and is the truth again for cross-document features.
-        if let Ok(mut index) = self.shared.index.write() {
-            index.remove(&key);
-        }
+        let removed = self.shared.index.write().ok().and_then(|mut index| index.remove(&key));
+        // Not here: the next message is read only after this returns (notifications are
+        // handled in order), and that is often the next document's `didOpen`.
+        drop_later((closed, state, removed));
         let shared = self.shared.clone();
         let path = uri.to_file_path().map(|p| p.into_owned());
         tokio::spawn(async move {
@@ -1630,18 +1632,56 @@ const WARM_MAX_BYTES: usize = 2 << 20;
 /// Drops `value` on a background thread. Freeing the analysis of a large document (tens of
 /// thousands of allocations) would otherwise delay the next diagnostics.
 fn drop_in_background<T: Send + 'static>(value: T) {
-    type Garbage = Box<dyn Send>;
+    send_to_drop(value, false);
+}
+
+/// How long a closed document's analyses are kept before they are freed: an editor that
+/// closes one document often opens or edits another at once, and freeing a megabyte's
+/// analyses takes milliseconds of a core (and of the allocator) that its diagnostics need.
+const CLOSED_FREED_AFTER: Duration = Duration::from_secs(1);
+
+/// Drops `value` on the background thread once [`CLOSED_FREED_AFTER`] has passed.
+fn drop_later<T: Send + 'static>(value: T) {
+    send_to_drop(value, true);
+}
+
+/// Something to free, and from when on (`None`: at once).
+type Garbage = (Option<Instant>, Box<dyn Send>);
+
+fn send_to_drop<T: Send + 'static>(value: T, later: bool) {
     static BIN: OnceLock<Option<Mutex<std::sync::mpsc::Sender<Garbage>>>> = OnceLock::new();
     let bin = BIN.get_or_init(|| {
         let (sender, receiver) = std::sync::mpsc::channel::<Garbage>();
-        let spawned = std::thread::Builder::new()
-            .name("scholion-drop".into())
-            .spawn(move || receiver.into_iter().for_each(drop));
+        let spawned =
+            std::thread::Builder::new().name("scholion-drop".into()).spawn(move || free(receiver));
         spawned.ok().map(|_| Mutex::new(sender))
     });
+    let at = later.then(|| Instant::now() + CLOSED_FREED_AFTER);
     // Without the thread (or once it is gone) the value is dropped here, as usual.
     if let Some(sender) = bin.as_ref().and_then(|sender| sender.lock().ok()) {
-        let _ = sender.send(Box::new(value));
+        let _ = sender.send((at, Box::new(value)));
+    }
+}
+
+/// The drop thread: frees what comes at once, or when its time has come. Every delayed value
+/// waits as long, so they come due in the order they came.
+fn free(receiver: std::sync::mpsc::Receiver<Garbage>) {
+    use std::sync::mpsc::RecvTimeoutError;
+    let mut waiting: VecDeque<(Instant, Box<dyn Send>)> = VecDeque::new();
+    loop {
+        let next = match waiting.front() {
+            Some(&(at, _)) => receiver.recv_timeout(at.saturating_duration_since(Instant::now())),
+            None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match next {
+            Ok((Some(at), value)) if at > Instant::now() => waiting.push_back((at, value)),
+            Ok((_, value)) => drop(value),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return, // the rest goes with the thread
+        }
+        while waiting.front().is_some_and(|&(at, _)| at <= Instant::now()) {
+            waiting.pop_front();
+        }
     }
 }
 
@@ -1708,5 +1748,34 @@ mod tests {
         state.keep_text(4, text("four"));
         let reopened = state.of_opening(2);
         assert!(reopened.recent_texts.is_empty() && reopened.pages.is_empty());
+    }
+
+    /// What is dropped later waits its time; what is dropped in the background meanwhile does
+    /// not wait for it.
+    #[test]
+    fn values_dropped_later_wait_and_do_not_hold_up_the_others() {
+        struct Flag(Arc<AtomicBool>);
+        impl Drop for Flag {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let wait_for = |flag: &AtomicBool| {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !flag.load(Ordering::SeqCst) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            flag.load(Ordering::SeqCst)
+        };
+        let (later, now) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let sent = Instant::now();
+        drop_later(Flag(later.clone()));
+        drop_in_background(Flag(now.clone()));
+        assert!(wait_for(&now));
+        if sent.elapsed() < CLOSED_FREED_AFTER {
+            assert!(!later.load(Ordering::SeqCst), "dropped before its time");
+        }
+        assert!(wait_for(&later));
+        assert!(sent.elapsed() >= CLOSED_FREED_AFTER);
     }
 }
