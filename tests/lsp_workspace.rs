@@ -563,3 +563,46 @@ fn an_edit_right_after_opening_an_indexed_document_equals_a_whole_analysis() {
     assert_eq!(edited, whole);
     assert!(client.shutdown().success());
 }
+
+/// A document outside the workspace, closed and opened again at once with other text under
+/// the version the first opening ended at, is analysed as a server that never saw the first
+/// text would: nothing kept for the first opening (its pages, the texts kept for patching,
+/// freed only a second after the close, nor the workspace model the scan counted it into)
+/// plays a part.
+#[test]
+fn a_document_opened_again_with_other_text_is_analysed_anew() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("notitie.txt"));
+    let (_, prose, style) = layout_pages::generated_suites()[0];
+    let first = layout_pages::generate(&layout_pages::prose(prose), style, 3, 5).text;
+    // Shorter: the first's text could then hold all of it, were it taken for unchanged.
+    let second = layout_pages::generate(&layout_pages::prose(prose), style, 2, 6).text;
+    assert!(second.len() < first.len() && !first.starts_with(&second));
+    let open = |client: &mut Client, uri: &str, version: i64, text: &str| {
+        client.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": version, "text": text}}),
+        );
+        client.diagnostics_for(uri, Some(version))
+    };
+    let mut client = Client::start();
+    client.handshake(push_capabilities(), None, json!({}));
+    open(&mut client, &uri, 1, &first);
+    let start = json!({"line": 2, "character": 0});
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": start, "end": start}, "text": "Zie ook: "}],
+        }),
+    );
+    client.diagnostics_for(&uri, Some(2));
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    let reopened = open(&mut client, &uri, 2, &second);
+    assert!(client.shutdown().success());
+
+    let mut fresh = Client::start();
+    fresh.handshake(push_capabilities(), None, json!({}));
+    assert_eq!(reopened, open(&mut fresh, &uri, 2, &second));
+    assert!(fresh.shutdown().success());
+}

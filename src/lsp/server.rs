@@ -1330,14 +1330,22 @@ impl LanguageServer for Backend {
         let closed = self.shared.documents.close(&uri);
         let state = self.shared.page_caches.remove(&key);
         self.shared.refresh_after.remove(&key);
+        let path = uri.to_file_path().map(|p| p.into_owned());
+        let in_workspace = path.as_ref().is_some_and(|path| self.shared.in_workspace(path));
         // Drop the editor's text now; the file on disk, if it belongs to the workspace, is read
         // back in the background and is the truth again for cross-document features.
-        let removed = self.shared.index.write().ok().and_then(|mut index| index.remove(&key));
+        let removed = self.shared.index.write().ok().and_then(|mut index| {
+            if !in_workspace {
+                // A scan read it while it was open; opened again, perhaps with other text, it
+                // learns a model of its own.
+                index.forget_model_of(&key);
+            }
+            index.remove(&key)
+        });
         // Not here: the next message is read only after this returns (notifications are
         // handled in order), and that is often the next document's `didOpen`.
         drop_later((closed, state, removed));
         let shared = self.shared.clone();
-        let path = uri.to_file_path().map(|p| p.into_owned());
         tokio::spawn(async move {
             let max = shared.config().max_file_size;
             let worker = shared.clone();

@@ -418,6 +418,11 @@ impl WorkspaceIndex {
         self.model_docs = docs;
     }
 
+    /// Has the workspace model no longer count as having read document `key`.
+    pub fn forget_model_of(&mut self, key: &DocKey) {
+        self.model_docs.remove(key);
+    }
+
     /// The workspace model, if it has read (a version of) document `key`: the layout model
     /// expects the analysed document to be part of its model.
     pub fn model_for(&self, key: &DocKey) -> Option<Arc<LanguageModel>> {
