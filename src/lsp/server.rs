@@ -230,7 +230,7 @@ impl Shared {
     /// A document opened with the text the workspace scan indexed keeps that analysis (its
     /// first diagnostics need no layout work); its first edit starts from it.
     fn index_open(&self, key: &DocKey, open: &OpenDocument) -> IndexedDoc {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let state = self.page_cache(key);
         // Not waiting for another analysis of the document: a spare only saves a copy.
         let spare = state.try_lock().ok().and_then(|mut s| s.of_opening(open.opened).take_spare());
@@ -382,7 +382,7 @@ impl Shared {
     /// whose findings are not computed yet (opened after the workspace scan indexed it) shows
     /// the first ones at once and counts the rest afterwards.
     fn first_diagnostics(&self, doc: &IndexedDoc, uri: &Uri) -> (Vec<Diagnostic>, bool) {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let config = self.config();
         let leading = match self.index.read() {
             Ok(index) => index.leading_findings_for(doc, &config),
@@ -467,7 +467,7 @@ impl Shared {
             if worker.documents.version(&job_key) != Some(version) {
                 return None;
             }
-            let started = std::time::Instant::now();
+            let started = Instant::now();
             worker.publish_early(&job_key, &snapshot);
             // Reuses the index's analysis when it is already at this version.
             let doc = match worker.current(&job_key) {
@@ -589,7 +589,7 @@ impl Shared {
         open: &OpenDocument,
         wait: bool,
     ) -> Option<Vec<Diagnostic>> {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         if open.doc.rope.len_bytes() < analysis::EARLY_MIN_BYTES {
             return None;
         }
@@ -678,7 +678,7 @@ impl Shared {
         }
         self.reload_glossaries().await;
         let total = files.len();
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         // Read every file first: the layout's language model learns from the whole workspace
         // (open documents in their editor version), then each document is analysed with it.
         let mut texts: FileTexts = Vec::new();
@@ -1630,7 +1630,7 @@ impl Drop for CancelOnDrop {
 }
 
 /// How long a document stays unedited before its facts are made in the background.
-const IDLE_BEFORE_FACTS: std::time::Duration = std::time::Duration::from_millis(250);
+const IDLE_BEFORE_FACTS: Duration = Duration::from_millis(250);
 
 /// The largest document whose page cache is filled when it is idle (see
 /// [`Shared::warm_page_cache`]): 2 MB take about 0.2 s of both cores, 10 MB 0.75 s, which

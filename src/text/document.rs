@@ -65,12 +65,14 @@ impl Unchanged {
     /// Whether this can describe texts `old` and `new`: the ends fit in both and fall on
     /// character boundaries (a cheap check, not a comparison).
     pub fn fits(&self, old: &str, new: &str) -> bool {
-        let fits_in = |text: &str| {
-            self.prefix.checked_add(self.suffix).is_some_and(|n| n <= text.len())
-                && text.is_char_boundary(self.prefix)
-                && text.is_char_boundary(text.len() - self.suffix)
-        };
-        fits_in(old) && fits_in(new)
+        self.fits_in(old) && self.fits_in(new)
+    }
+
+    /// Whether both ends fit in `text` and fall on its character boundaries.
+    fn fits_in(&self, text: &str) -> bool {
+        self.prefix.checked_add(self.suffix).is_some_and(|n| n <= text.len())
+            && text.is_char_boundary(self.prefix)
+            && text.is_char_boundary(text.len() - self.suffix)
     }
 }
 
@@ -144,15 +146,11 @@ pub struct Spare {
 /// Replaces what lies between the ends `unchanged` leaves of `text` with `between`; `false`
 /// when those ends do not fit it.
 fn replace(text: &mut String, unchanged: Unchanged, between: &str) -> bool {
-    let Unchanged { prefix, suffix } = unchanged;
-    let end = match prefix.checked_add(suffix) {
-        Some(kept) if kept <= text.len() => text.len() - suffix,
-        _ => return false,
-    };
-    if !text.is_char_boundary(prefix) || !text.is_char_boundary(end) {
+    if !unchanged.fits_in(text) {
         return false;
     }
-    text.replace_range(prefix..end, between);
+    let end = text.len() - unchanged.suffix;
+    text.replace_range(unchanged.prefix..end, between);
     true
 }
 
