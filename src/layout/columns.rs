@@ -27,7 +27,7 @@ use std::cell::Cell;
 
 use serde::Serialize;
 
-use super::model::LanguageModel;
+use super::model::{CountedWord, LanguageModel};
 use super::words::{
     char_len, ends_continuing, ends_terminal, starts_lower, starts_upper, words, Word,
 };
@@ -127,7 +127,8 @@ struct WordFacts {
     /// Start and width of the word in layout units (see `measure`).
     x: f32,
     w: f32,
-    key: u64,
+    /// Vocabulary key and count in the model (see `LanguageModel::association_counted`).
+    counted: CountedWord,
     left_class: u64,
     right_class: u64,
     upper: bool,
@@ -175,7 +176,7 @@ fn measure_counted(s: &str, chars: usize) -> f32 {
 }
 
 impl LineData {
-    fn new(text: &str) -> Self {
+    fn new(text: &str, model: &LanguageModel) -> Self {
         let ws = words(text);
         let mut facts = Vec::with_capacity(ws.len());
         let mut previous_end_char = 0usize;
@@ -194,7 +195,7 @@ impl LineData {
                 word: *w,
                 x,
                 w: width,
-                key: word_key,
+                counted: model.counted(word_key),
                 left_class: classes.0,
                 right_class: classes.1,
                 upper: starts_upper(t),
@@ -219,7 +220,7 @@ impl LineData {
         let chars = x;
         let broken_pairs = facts.windows(2).filter(|w| Scorer::broken_pair(&w[0], &w[1])).count();
         LineData {
-            copies: 1,
+            copies: model.line_copies(text),
             broken_pairs,
             trailing_space: text.ends_with(char::is_whitespace),
             blank: facts.is_empty(),
@@ -433,7 +434,7 @@ impl Scorer<'_> {
         else {
             return 0.0;
         };
-        let word_pair = self.model.association_keys(p.key, c.key, 0);
+        let word_pair = self.model.association_counted(p.counted, c.counted, 0);
         let class_pair = self.model.class_association(p.left_class, c.right_class, 0);
         let mut cont = LM_WEIGHT * word_pair + CLASS_WEIGHT * class_pair;
         if p.hyphen_end {
@@ -472,7 +473,7 @@ impl Scorer<'_> {
         // occurrences are left out. Capped, as a safety net against near-copies.
         let own = data.copies.max(1);
         let mut score = -SEAM_LM_WEIGHT
-            * self.model.association_keys(a.key, b.key, own).min(SEAM_ASSOCIATION_CAP);
+            * self.model.association_counted(a.counted, b.counted, own).min(SEAM_ASSOCIATION_CAP);
         score -= CLASS_WEIGHT
             * self
                 .model
@@ -956,14 +957,7 @@ fn trailing_spaces_mean_wrap(data: &[LineData]) -> bool {
 /// Decodes the column structure of one page. `lines` are the texts of the page's text lines in
 /// order (furniture already removed; blank lines may be included as empty strings).
 pub fn decode_page(lines: &[&str], model: &LanguageModel) -> (PageColumns, Vec<ColumnSplit>) {
-    let data: Vec<LineData> = lines
-        .iter()
-        .map(|t| {
-            let mut d = LineData::new(t);
-            d.copies = model.line_copies(t);
-            d
-        })
-        .collect();
+    let data: Vec<LineData> = lines.iter().map(|t| LineData::new(t, model)).collect();
     let trailing_spaces_mean_wrap = trailing_spaces_mean_wrap(&data);
     let mut lengths: Vec<usize> =
         data.iter().filter(|d| !d.blank).map(|d| d.chars.round() as usize).collect();
@@ -1114,7 +1108,7 @@ pub fn explain_seam(
     line: usize,
     right_start: usize,
 ) -> String {
-    let data: Vec<LineData> = lines.iter().map(|t| LineData::new(t)).collect();
+    let data: Vec<LineData> = lines.iter().map(|t| LineData::new(t, model)).collect();
     let trailing_spaces_mean_wrap = trailing_spaces_mean_wrap(&data);
     let (summary, _) = decode_page(lines, model);
     let scorer = Scorer {
