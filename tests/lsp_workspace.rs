@@ -131,6 +131,43 @@ fn indexes_the_workspace_with_progress_and_follows_file_changes() {
     assert!(client.shutdown().success());
 }
 
+/// Files are put into the index as they are analysed, a group at a time, by several threads:
+/// progress still counts every file once and only goes up.
+#[test]
+fn scan_progress_counts_every_file_once_and_only_goes_up() {
+    const FILES: usize = 150; // more than a read batch (64) and many groups
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for i in 0..FILES {
+        let text = format!("Pagina {i} van de Algemene Inlichtingen- en Veiligheidsdienst.\n");
+        fs::write(root.join(format!("doc-{i:03}.txt")), text).unwrap();
+    }
+    let (mut client, _) = Client::initialized(pull_capabilities(), Some(root));
+    let mut reports = Vec::new();
+    let end = client
+        .wait_for(|m| {
+            let value = &m["params"]["value"];
+            if m["method"] == "$/progress" && value["kind"] == "report" {
+                reports.push(value.clone());
+            }
+            m["method"] == "$/progress" && value["kind"] == "end"
+        })
+        .expect("progress end");
+    let summary = format!("indexed {FILES} files, skipped 0");
+    assert_eq!(end["params"]["value"]["message"], summary.as_str());
+    let percents: Vec<u64> = reports.iter().filter_map(|r| r["percentage"].as_u64()).collect();
+    assert!(percents.windows(2).all(|w| w[0] <= w[1]) && percents.iter().all(|&p| p <= 100));
+    let analysed: Vec<usize> = reports
+        .iter()
+        .filter_map(|r| r["message"].as_str()?.strip_prefix("analysed ")?.split('/').next())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(analysed.windows(2).all(|w| w[0] < w[1]), "{analysed:?}");
+    assert_eq!(analysed.last(), Some(&FILES), "{analysed:?}");
+    assert_eq!(workspace_uris(&mut client).len(), FILES);
+    assert!(client.shutdown().success());
+}
+
 #[test]
 fn configuration_include_globs_are_pulled_from_the_client() {
     let dir = tempfile::tempdir().unwrap();

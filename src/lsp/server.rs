@@ -11,7 +11,7 @@
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -731,25 +731,35 @@ impl Shared {
         })
         .await;
         let modelled_in = started.elapsed();
-        let mut indexed = 0usize;
-        for (batch_number, batch) in texts.chunks(BATCH).enumerate() {
-            if self.scan_generation.load(Ordering::SeqCst) != generation {
-                info!("workspace scan {generation} superseded");
-                return;
+        let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+        let worker = self.clone();
+        let analysed = texts.clone();
+        let analysis = tokio::task::spawn_blocking(move || {
+            let current = || worker.scan_generation.load(Ordering::SeqCst) == generation;
+            let report = |done: usize| {
+                let _ = done_tx.send(done);
+            };
+            analyze_files_as_done(&worker, &analysed, Replace::Yes, &current, &report)
+        });
+        // Ends when the analysis is done (it drops the sender). Threads may tell their counts
+        // out of order: only a higher one is news.
+        let mut reported = 0;
+        while let Some(done) = done_rx.recv().await {
+            if done <= reported {
+                continue;
             }
-            let batch = batch.to_vec();
-            let worker = self.clone();
-            indexed +=
-                tokio::task::spawn_blocking(move || analyze_files(&worker, batch, Replace::Yes))
-                    .await
-                    .unwrap_or(0);
+            reported = done;
             if let Some(progress) = &progress {
-                let done = ((batch_number + 1) * BATCH).min(texts.len());
                 let percent = 50 + (done * 50).checked_div(texts.len()).unwrap_or(50) as u32;
                 progress
                     .report_with_message(format!("analysed {done}/{} files", texts.len()), percent)
                     .await;
             }
+        }
+        let indexed = analysis.await.unwrap_or(0);
+        if self.scan_generation.load(Ordering::SeqCst) != generation {
+            info!("workspace scan {generation} superseded");
+            return;
         }
         self.set_scanned_texts(generation, None);
         let summary = format!("indexed {indexed} files, skipped {skipped}");
@@ -994,28 +1004,66 @@ enum Replace {
     No,
 }
 
+/// How many analysed files [`analyze_files_as_done`] puts into the index at a time.
+const INSERT_GROUP: usize = 16;
+
 /// Analyse files read from disk (on all cores) and put them in the index, unless the editor
 /// opened them meanwhile (the editor's text wins). Returns how many were indexed.
-fn analyze_files(
+fn analyze_files(shared: &Shared, files: FileTexts, replace: Replace) -> usize {
+    analyze_files_as_done(shared, &files, replace, &|| true, &|_| {})
+}
+
+/// [`analyze_files`] that puts files into the index as they are done, a group at a time: no
+/// core waits for a batch's last file, and the index is filled while the analysis goes on.
+/// Stops starting files once `keep_going` says no; tells `progress` how many are done after
+/// each group.
+fn analyze_files_as_done(
     shared: &Shared,
-    files: Vec<(DocKey, PathBuf, SharedText)>,
+    files: &[(DocKey, PathBuf, SharedText)],
     replace: Replace,
+    keep_going: &(dyn Fn() -> bool + Sync),
+    progress: &(dyn Fn(usize) + Sync),
 ) -> usize {
-    let jobs: Vec<_> = match shared.index.read() {
-        Ok(index) => files.iter().map(|(k, _, t)| (t.clone(), index.model_for(k))).collect(),
+    let models: Vec<_> = match shared.index.read() {
+        Ok(index) => files.iter().map(|(k, _, _)| index.model_for(k)).collect(),
         Err(_) => return 0,
     };
-    let analyses = workspace::analyze_all(&jobs);
-    let Ok(mut index) = shared.index.write() else { return 0 };
-    let mut count = 0;
-    for ((key, path, text), analysis) in files.into_iter().zip(analyses) {
-        let indexed = replace == Replace::No && index.get(&key).is_some();
-        if !index.is_open(&key) && !indexed {
-            index.upsert(key, Some(path), text, analysis, None);
-            count += 1;
+    let pending = Mutex::new(Vec::with_capacity(INSERT_GROUP));
+    let (indexed, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let insert = |group: Vec<(usize, Arc<DocumentAnalysis>)>| {
+        let count = group.len();
+        if let Ok(mut index) = shared.index.write() {
+            for (i, analysis) in group {
+                let (key, path, text) = &files[i];
+                let held = replace == Replace::No && index.get(key).is_some();
+                if !index.is_open(key) && !held {
+                    index.upsert(key.clone(), Some(path.clone()), text.clone(), analysis, None);
+                    indexed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
         }
+        progress(done.fetch_add(count, Ordering::Relaxed) + count);
+    };
+    let jobs: Vec<usize> = (0..files.len()).collect();
+    crate::parallel::map(&jobs, |&i| {
+        if !keep_going() {
+            return;
+        }
+        let analysis = workspace::analyze_one(&files[i].2, models[i].as_deref());
+        let full = {
+            let mut pending = lock(&pending);
+            pending.push((i, analysis));
+            (pending.len() >= INSERT_GROUP).then(|| std::mem::take(&mut *pending))
+        };
+        if let Some(group) = full {
+            insert(group);
+        }
+    });
+    let rest = std::mem::take(&mut *lock(&pending));
+    if !rest.is_empty() {
+        insert(rest);
     }
-    count
+    indexed.into_inner()
 }
 
 /// Run `work`, turning a panic into a JSON-RPC error that names the request.

@@ -45,13 +45,16 @@ pub fn build_model<'a>(texts: impl IntoIterator<Item = &'a str>) -> LanguageMode
 pub fn analyze_all(
     docs: &[(SharedText, Option<Arc<LanguageModel>>)],
 ) -> Vec<Arc<DocumentAnalysis>> {
-    crate::parallel::map(docs, |(text, model)| {
-        let analysis = DocumentAnalysis::with_optional_model(text, model.as_deref());
-        // Queries across the workspace (references, a term's other documents) read every
-        // document's facts: made here, on all cores, not at the first such request.
-        analysis.facts();
-        Arc::new(analysis)
-    })
+    crate::parallel::map(docs, |(text, model)| analyze_one(text, model.as_deref()))
+}
+
+/// One document's analysis as the index keeps it, with its model (or one of its own).
+pub fn analyze_one(text: &SharedText, model: Option<&LanguageModel>) -> Arc<DocumentAnalysis> {
+    let analysis = DocumentAnalysis::with_optional_model(text, model);
+    // Queries across the workspace (references, a term's other documents) read every
+    // document's facts: made here, on all cores, not at the first such request.
+    analysis.facts();
+    Arc::new(analysis)
 }
 
 /// Read and analyse `files` into an index (the command line's workspace), with the glossaries
