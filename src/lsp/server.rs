@@ -1044,7 +1044,9 @@ fn analyze_files_as_done(
         }
         progress(done.fetch_add(count, Ordering::Relaxed) + count);
     };
-    let jobs: Vec<usize> = (0..files.len()).collect();
+    // Largest first: a large file taken last would leave the other cores idle meanwhile.
+    let mut jobs: Vec<usize> = (0..files.len()).collect();
+    jobs.sort_by_key(|&i| std::cmp::Reverse(files[i].2.len()));
     crate::parallel::map(&jobs, |&i| {
         if !keep_going() {
             return;
