@@ -34,23 +34,14 @@ pub fn line_ranges(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => {
-                out.push(start..i);
-                start = i + 1;
-            }
-            b'\r' => {
-                out.push(start..i);
-                if bytes.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-                start = i + 1;
-            }
-            _ => {}
+    // memchr finds the terminators many bytes at a time (every text of a scan is split here).
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if i < start {
+            continue; // the `\n` of a `\r\n`
         }
-        i += 1;
+        out.push(start..i);
+        let crlf = bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n');
+        start = i + 1 + usize::from(crlf);
     }
     if start < bytes.len() {
         out.push(start..bytes.len());
@@ -182,6 +173,41 @@ mod tests {
         assert_eq!(parts, ["a", "b", "c", "d"]);
         assert_eq!(line_end_with_terminator(t, 1), 3);
         assert!(line_ranges("").is_empty());
+    }
+
+    /// The byte-at-a-time definition `line_ranges` must agree with.
+    fn line_ranges_by_bytes(text: &str) -> Vec<Range<usize>> {
+        let bytes = text.as_bytes();
+        let (mut out, mut start, mut i) = (Vec::new(), 0, 0);
+        while i < bytes.len() {
+            if bytes[i] == b'\n' || bytes[i] == b'\r' {
+                out.push(start..i);
+                if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            i += 1;
+        }
+        if start < bytes.len() {
+            out.push(start..bytes.len());
+        }
+        out
+    }
+
+    #[test]
+    fn line_ranges_agree_with_splitting_byte_by_byte() {
+        let pieces = ["ab", "\r\n", "\r", "\n", "\r\r\n", "\n\r", "é", "😀", " ", "\u{c}"];
+        let mut seed = 11u64;
+        for _ in 0..3000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let mut text = String::new();
+            for _ in 0..(seed >> 60) as usize + 1 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            assert_eq!(line_ranges(&text), line_ranges_by_bytes(&text), "{text:?}");
+        }
     }
 
     #[test]
