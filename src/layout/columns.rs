@@ -807,28 +807,35 @@ impl Scorer<'_> {
         }
         // All lines' states in one vector (`offsets[i]..offsets[i + 1]` are line i's), with
         // their scores and back pointers beside them: a page costs a handful of allocations.
-        let mut states: Vec<State> = Vec::with_capacity(n * 8);
+        // The candidates first, so that the states (large) are written once, in place.
         let mut offsets: Vec<usize> = Vec::with_capacity(n + 1);
-        let mut cands: Vec<Cand> = Vec::new();
+        let mut cands: Vec<Cand> = Vec::with_capacity(n * 8);
+        let mut line_cands: Vec<Cand> = Vec::new();
         for i in 0..n {
-            offsets.push(states.len());
+            offsets.push(cands.len());
             match forced {
-                Some((line, cand)) if line == i => {
-                    cands.clear();
-                    cands.push(cand);
+                Some((line, cand)) if line == i => cands.push(cand),
+                _ => {
+                    self.candidates_into(i, two_column, &mut line_cands);
+                    cands.extend_from_slice(&line_cands);
                 }
-                _ => self.candidates_into(i, two_column, &mut cands),
             }
-            states.extend(cands.iter().map(|&c| self.state(i, c, two_column)));
         }
-        offsets.push(states.len());
+        offsets.push(cands.len());
+        let mut states: Vec<State> = Vec::with_capacity(cands.len());
+        for i in 0..n {
+            states.extend(
+                cands[offsets[i]..offsets[i + 1]].iter().map(|&c| self.state(i, c, two_column)),
+            );
+        }
         let mut score = vec![f32::NEG_INFINITY; states.len()];
         let mut back = vec![0usize; states.len()];
         for j in offsets[0]..offsets[1] {
             score[j] = self.initial(&states[j]) + states[j].emit;
         }
-        let mut alive: Vec<usize> = Vec::new();
-        let mut left_memo: Vec<JunctionMemo> = Vec::new();
+        let widest = offsets.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        let mut alive: Vec<usize> = Vec::with_capacity(widest);
+        let mut left_memo: Vec<JunctionMemo> = Vec::with_capacity(widest);
         for i in 1..n {
             let (prev, cur) = (offsets[i - 1]..offsets[i], offsets[i]..offsets[i + 1]);
             // Beam: previous states far behind the best one cannot win any more.
@@ -915,8 +922,8 @@ fn percentile(sorted: &[usize], q: f32) -> usize {
 /// Column capacities measured on a decoded page: a high percentile of the lengths of the
 /// segments that look wrapped (long ones), per column.
 fn refine_widths(data: &[LineData], path: &[Cand], left: usize, right: usize) -> (usize, usize) {
-    let mut lefts = Vec::new();
-    let mut rights = Vec::new();
+    let mut lefts = Vec::with_capacity(data.len());
+    let mut rights = Vec::with_capacity(data.len());
     for (d, cand) in data.iter().zip(path) {
         let n = d.words.len();
         let span = |a: usize, b: usize| -> Option<usize> {
