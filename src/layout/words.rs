@@ -147,7 +147,13 @@ pub fn char_len(s: &str) -> usize {
 
 /// The word without surrounding punctuation (`(MIVD),` → `MIVD`); internal hyphens stay.
 pub fn core(word: &str) -> &str {
-    word.trim_matches(|c: char| !c.is_alphanumeric())
+    // Most words start and end with an ASCII letter or digit: nothing to trim, no character
+    // to decode (every word of a workspace is keyed, twice).
+    let bytes = word.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(a), Some(z)) if a.is_ascii_alphanumeric() && z.is_ascii_alphanumeric() => word,
+        _ => word.trim_matches(|c: char| !c.is_alphanumeric()),
+    }
 }
 
 pub fn first_letter(word: &str) -> Option<char> {
@@ -308,16 +314,17 @@ fn classes_of_core(word: &str, c: &str, word_key: u64) -> (u64, u64) {
             }
         }
     };
-    let left_punct = if word.ends_with(['.', '!', '?']) {
-        10
-    } else if word.ends_with([',', ';', ':']) {
-        20
-    } else if word.ends_with('-') {
-        30
-    } else {
-        0
+    // By byte: the marks are ASCII (or, opening, start with a known sequence), and the last
+    // byte of a longer character is never ASCII.
+    let left_punct = match word.as_bytes().last() {
+        Some(b'.' | b'!' | b'?') => 10,
+        Some(b',' | b';' | b':') => 20,
+        Some(b'-') => 30,
+        _ => 0,
     };
-    let right_punct = if word.starts_with(['(', '"', '\'', '‘', '“']) { 40 } else { 0 };
+    let opens = matches!(word.as_bytes().first(), Some(b'(' | b'"' | b'\''))
+        || word.starts_with(['‘', '“']);
+    let right_punct = if opens { 40 } else { 0 };
     let base = base.wrapping_mul(64);
     (base.wrapping_add(left_punct), base.wrapping_add(right_punct))
 }
@@ -432,6 +439,47 @@ mod tests {
         assert_eq!(w[1].char_start, 6);
         assert_eq!(w[1].char_len, 2);
         assert!(words("   ").is_empty());
+    }
+
+    /// `core` and `key_and_classes` as first written (by characters), which the byte-level
+    /// shortcuts must agree with.
+    fn core_by_chars(word: &str) -> &str {
+        word.trim_matches(|c: char| !c.is_alphanumeric())
+    }
+
+    fn punct_by_chars(word: &str) -> (u64, u64) {
+        let left = if word.ends_with(['.', '!', '?']) {
+            10
+        } else if word.ends_with([',', ';', ':']) {
+            20
+        } else if word.ends_with('-') {
+            30
+        } else {
+            0
+        };
+        (left, if word.starts_with(['(', '"', '\'', '‘', '“']) { 40 } else { 0 })
+    }
+
+    #[test]
+    fn byte_shortcuts_agree_with_the_character_definitions() {
+        let pieces = [
+            "a", "Z", "7", "é", "É", "ĳ", "😀", "𝔘", ".", ",", ";", ":", "!", "?", "-", "(", ")",
+            "\"", "'", "‘", "“", "’", "”", "»", "&", "\u{a0}", "٣",
+        ];
+        let mut seed = 3u64;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let mut word = String::new();
+            for _ in 0..(seed >> 61) as usize + 1 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                word.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            assert_eq!(core(&word), core_by_chars(&word), "{word:?}");
+            let (_, (left, right)) = key_and_classes(&word);
+            let (base_left, base_right) = (left & !63, right & !63);
+            assert_eq!(base_left, base_right, "{word:?}");
+            assert_eq!((left - base_left, right - base_right), punct_by_chars(&word), "{word:?}");
+        }
     }
 
     #[test]
