@@ -198,11 +198,34 @@ const FUNCTION_WORDS: &[&str] = &[
     "with", "on", "at", "by", "from", "that", "or",
 ];
 
-/// A set of vocabulary keys (already hashes, so a cheap hasher will do).
-pub(crate) type KeySet = HashSet<u64, BuildHasherDefault<super::model::KeyHasher>>;
+/// A small fixed set of vocabulary keys (function words and the like). Most words asked about
+/// are not in it: a 1024-bit filter on the key's top bits answers most of those without
+/// probing the table (four such questions are asked of every word the decoder reads).
+pub(crate) struct KeySet {
+    filter: [u64; 16],
+    keys: HashSet<u64, BuildHasherDefault<super::model::KeyHasher>>,
+}
+
+impl KeySet {
+    fn filter_bit(key: u64) -> (usize, u64) {
+        let bit = (key >> 54) as usize; // 10 bits: keys are hashes, their top bits well mixed
+        (bit >> 6, 1 << (bit & 63))
+    }
+
+    pub(crate) fn contains(&self, key: &u64) -> bool {
+        let (word, mask) = Self::filter_bit(*key);
+        self.filter[word] & mask != 0 && self.keys.contains(key)
+    }
+}
 
 pub(crate) fn key_set(list: &[&str]) -> KeySet {
-    list.iter().map(|w| key(w)).collect()
+    let mut set = KeySet { filter: [0; 16], keys: HashSet::default() };
+    for k in list.iter().map(|w| key(w)) {
+        let (word, mask) = KeySet::filter_bit(k);
+        set.filter[word] |= mask;
+        set.keys.insert(k);
+    }
+    set
 }
 
 pub fn is_function_word(word: &str) -> bool {
@@ -480,6 +503,25 @@ mod tests {
             assert_eq!(base_left, base_right, "{word:?}");
             assert_eq!((left - base_left, right - base_right), punct_by_chars(&word), "{word:?}");
         }
+    }
+
+    #[test]
+    fn key_sets_hold_their_words_and_only_those() {
+        let set = key_set(FUNCTION_WORDS);
+        assert!(FUNCTION_WORDS.iter().all(|w| set.contains(&key(w))));
+        let others = ["dienst", "MIVD", "Oekraïne", "inlichtingen", "2023", "zijn", "wordt"];
+        assert!(others.iter().all(|w| !set.contains(&key(w))));
+        // The filter lets some keys through to the table, and the table says no.
+        let passed = (0..10_000u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .filter(|k| !set.keys.contains(k))
+            .filter(|&k| {
+                let (word, mask) = KeySet::filter_bit(k);
+                set.filter[word] & mask != 0
+            })
+            .inspect(|k| assert!(!set.contains(k)))
+            .count();
+        assert!(passed > 0 && passed < 2_000, "{passed} of 10,000 passed the filter");
     }
 
     #[test]
