@@ -158,7 +158,7 @@ struct LineData {
     blank: bool,
     /// In-line pairs that read as a sentence end followed by a lowercase word.
     broken_pairs: usize,
-    /// How many copies of this line the language model has seen.
+    /// How many copies of this line the language model has seen (at least 1: itself).
     copies: u32,
     /// The extractor left whitespace after the last word. Extractors that keep the PDF's
     /// spaces end a soft-wrapped line with one and a paragraph's last line without.
@@ -220,7 +220,7 @@ impl LineData {
         let chars = x;
         let broken_pairs = facts.windows(2).filter(|w| Scorer::broken_pair(&w[0], &w[1])).count();
         LineData {
-            copies: model.line_copies(text),
+            copies: model.line_copies_at_least_one(text),
             broken_pairs,
             trailing_space: text.ends_with(char::is_whitespace),
             blank: facts.is_empty(),
@@ -471,7 +471,7 @@ impl Scorer<'_> {
         // that never follow each other argues for it. The pair was counted when the model read
         // this very line (and any copies of it, when a workspace holds a document twice): those
         // occurrences are left out. Capped, as a safety net against near-copies.
-        let own = data.copies.max(1);
+        let own = data.copies;
         let mut score = -SEAM_LM_WEIGHT
             * self.model.association_counted(a.counted, b.counted, own).min(SEAM_ASSOCIATION_CAP);
         score -= CLASS_WEIGHT

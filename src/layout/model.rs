@@ -52,6 +52,10 @@ pub struct LanguageModel {
     /// right class, made on first use (counting them along costs two more table updates per
     /// word, an eighth of the counting).
     class_totals: OnceLock<ClassTotals>,
+    /// The lines of `line_copies` seen more than once, made on first use: the decoder asks
+    /// about every line of a page, nearly all seen once, and a table of only the repeated ones
+    /// stays in the cache where the table of all a workspace's lines does not.
+    repeated_lines: OnceLock<KeyMap<u64>>,
     pairs: u64,
 }
 
@@ -123,6 +127,7 @@ impl LanguageModel {
     /// Counts the words of `text` and the bigrams inside each of its lines.
     pub fn add_text(&mut self, text: &str) {
         self.class_totals = OnceLock::new();
+        self.repeated_lines = OnceLock::new();
         for line in lines_between(text, b'\n', b'\r', b'\x0c') {
             if !line.trim().is_empty() {
                 *self.line_copies.entry(line_key(line)).or_insert(0) += 1;
@@ -159,6 +164,7 @@ impl LanguageModel {
         add(&mut big.class_pairs, small.class_pairs);
         add(&mut big.line_copies, small.line_copies);
         big.class_totals = OnceLock::new();
+        big.repeated_lines = OnceLock::new();
         big.tokens += small.tokens;
         big.pairs += small.pairs;
         big
@@ -176,6 +182,17 @@ impl LanguageModel {
     /// How many times the model saw this exact line (ignoring surrounding whitespace).
     pub fn line_copies(&self, line: &str) -> u32 {
         self.line_copies.get(&line_key(line)).copied().unwrap_or(0)
+    }
+
+    /// [`LanguageModel::line_copies`], but 1 for a line seen once or never: the copies of a
+    /// line of a text the model read, the line itself among them. Asks only the table of
+    /// repeated lines, which stays in the cache where the table of all lines does not (the
+    /// decoder asks about every line of every page).
+    pub(crate) fn line_copies_at_least_one(&self, line: &str) -> u32 {
+        let repeated = self.repeated_lines.get_or_init(|| {
+            self.line_copies.iter().filter(|(_, &n)| n > 1).map(|(&k, &n)| (k, n)).collect()
+        });
+        repeated.get(&line_key(line)).copied().unwrap_or(1)
     }
 
     pub fn tokens(&self) -> u64 {
@@ -328,6 +345,20 @@ mod tests {
             let got: Vec<&str> = lines_between(&text, b'\n', b'\r', b'\x0c').collect();
             assert_eq!(got, expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn repeated_lines_are_counted_and_others_are_one() {
+        let mut model =
+            LanguageModel::from_text("Kop van de pagina\nEen regel\n  Kop van de pagina \n");
+        assert_eq!(model.line_copies_at_least_one("Kop van de pagina"), 2);
+        assert_eq!(model.line_copies_at_least_one("Een regel"), 1);
+        assert_eq!(model.line_copies_at_least_one("Nooit gezien"), 1);
+        // Text added later is counted (the table of repeated lines is made again).
+        model.add_text("Een regel\n");
+        assert_eq!(model.line_copies_at_least_one("Een regel"), 2);
+        let other = LanguageModel::from_text("Een regel\n");
+        assert_eq!(model.merged(other).line_copies_at_least_one("Een regel"), 3);
     }
 
     #[test]
