@@ -1015,8 +1015,8 @@ fn analyze_files(shared: &Shared, files: FileTexts, replace: Replace) -> usize {
 
 /// [`analyze_files`] that puts files into the index as they are done, a group at a time: no
 /// core waits for a batch's last file, and the index is filled while the analysis goes on.
-/// Stops starting files once `keep_going` says no; tells `progress` how many are done after
-/// each group.
+/// Once `keep_going` says no, starts no file and inserts no group; tells `progress` how many
+/// are done after each group.
 fn analyze_files_as_done(
     shared: &Shared,
     files: &[(DocKey, PathBuf, SharedText)],
@@ -1032,6 +1032,10 @@ fn analyze_files_as_done(
     let (indexed, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let insert = |group: Vec<(usize, Arc<DocumentAnalysis>)>| {
         let count = group.len();
+        // A newer scan may have indexed these files since (with its own model): leave them.
+        if !keep_going() {
+            return;
+        }
         if let Ok(mut index) = shared.index.write() {
             for (i, analysis) in group {
                 let (key, path, text) = &files[i];
