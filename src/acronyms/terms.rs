@@ -365,9 +365,23 @@ fn emit(text: &str, run: &[Tok], out: &mut Vec<NamedTerm>) {
 
 fn term(text: &str, run: &[Tok]) -> NamedTerm {
     let range = run[0].range.start..run[run.len() - 1].range.end;
-    let key =
-        text[range.clone()].split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ");
-    NamedTerm { key, range }
+    NamedTerm { key: term_key(&text[range.clone()]), range }
+}
+
+/// A name's key: lower case, its words single-spaced (one string built, not one per word).
+pub(super) fn term_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len());
+    for word in name.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        if word.is_ascii() {
+            key.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            key.push_str(&word.to_lowercase());
+        }
+    }
+    key
 }
 
 /// Drop leading sentence starters and nationality adjectives, connectors and capitals at the

@@ -439,3 +439,12 @@ fn definition_hints_rank_texts_that_define_first() {
     assert_eq!(definition_hint("(XMIVD) en (MIVDX)", "MIVD"), DefinitionHint::Absent);
     assert_eq!(definition_hint("De MIVD (", ""), DefinitionHint::Absent);
 }
+
+#[test]
+fn term_keys_are_lower_case_and_single_spaced() {
+    for name in ["Joint  Sigint\nCyber Unit", "Ünïté ΣΊΣΥΦΟΣ Ĳssel", "  A\tB  ", "", "Ⅻ 𝔘NIT"]
+    {
+        let expected = name.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ");
+        assert_eq!(super::terms::term_key(name), expected, "{name:?}");
+    }
+}

@@ -182,8 +182,17 @@ pub fn starts_lower(word: &str) -> bool {
 
 /// Ends with sentence-final punctuation, allowing closing brackets and quotes after it.
 pub fn ends_terminal(word: &str) -> bool {
-    let trimmed = word.trim_end_matches([')', '"', '\'', '’', '”', '»']);
-    trimmed.ends_with(['.', '!', '?', ':'])
+    // By byte (every word of every page is asked): the closing marks are `)`, `"`, `'` and
+    // the UTF-8 sequences of `’`, `”` and `»`.
+    let mut rest = word.as_bytes();
+    loop {
+        rest = match rest {
+            [before @ .., b')' | b'"' | b'\''] => before,
+            [before @ .., 0xE2, 0x80, 0x99 | 0x9D] | [before @ .., 0xC2, 0xBB] => before,
+            _ => break,
+        };
+    }
+    matches!(rest.last(), Some(b'.' | b'!' | b'?' | b':'))
 }
 
 /// Ends with punctuation that says the text goes on (`,`, `;`, `-` without being a word).
@@ -487,7 +496,7 @@ mod tests {
     fn byte_shortcuts_agree_with_the_character_definitions() {
         let pieces = [
             "a", "Z", "7", "é", "É", "ĳ", "😀", "𝔘", ".", ",", ";", ":", "!", "?", "-", "(", ")",
-            "\"", "'", "‘", "“", "’", "”", "»", "&", "\u{a0}", "٣",
+            "\"", "'", "‘", "“", "’", "”", "»", "«", "›", "\u{2019}\u{2019}", "&", "\u{a0}", "٣",
         ];
         let mut seed = 3u64;
         for _ in 0..20_000 {
@@ -498,6 +507,8 @@ mod tests {
                 word.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
             }
             assert_eq!(core(&word), core_by_chars(&word), "{word:?}");
+            let closed = word.trim_end_matches([')', '"', '\'', '’', '”', '»']);
+            assert_eq!(ends_terminal(&word), closed.ends_with(['.', '!', '?', ':']), "{word:?}");
             let (_, (left, right)) = key_and_classes(&word);
             let (base_left, base_right) = (left & !63, right & !63);
             assert_eq!(base_left, base_right, "{word:?}");
