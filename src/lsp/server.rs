@@ -1055,7 +1055,14 @@ fn analyze_files_as_done(
         if !keep_going() {
             return;
         }
-        let analysis = workspace::analyze_one(&files[i].2, models[i].as_deref());
+        let (key, _, text) = &files[i];
+        // One file's failure costs that file only (the others are analysed and indexed).
+        let analyzed =
+            catch_unwind(AssertUnwindSafe(|| workspace::analyze_one(text, models[i].as_deref())));
+        let Ok(analysis) = analyzed else {
+            error!("not indexing {}: its analysis panicked", key.as_str());
+            return;
+        };
         let full = {
             let mut pending = lock(&pending);
             pending.push((i, analysis));
