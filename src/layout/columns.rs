@@ -277,27 +277,36 @@ enum Cand {
 }
 
 /// Width-independent scores of one page, computed on first use and shared by all decodes of
-/// the page (NaN = not computed yet).
+/// the page (NaN = not computed yet). One cell per word of the page in each table, line after
+/// line (three allocations a page, not three a line).
 struct PairCache {
-    /// `into_first[i][j]`: word `j` of line `i-1` continued by the first word of line `i`.
-    into_first: Vec<Vec<Cell<f32>>>,
-    /// `from_last[i][k]`: the last word of line `i-1` continued by word `k` of line `i`.
-    from_last: Vec<Vec<Cell<f32>>>,
-    /// `seam[i][k]`: the language part of splitting line `i` after word `k`.
-    seam: Vec<Vec<Cell<f32>>>,
+    /// Where each line's words start in the tables (and, last, how many words the page has).
+    line_start: Vec<usize>,
+    /// Word `j` of line `i-1` continued by the first word of line `i`: at line `i-1`'s `j`.
+    into_first: Vec<Cell<f32>>,
+    /// The last word of line `i-1` continued by word `k` of line `i`: at line `i`'s `k`.
+    from_last: Vec<Cell<f32>>,
+    /// The language part of splitting line `i` after word `k`: at line `i`'s `k`.
+    seam: Vec<Cell<f32>>,
 }
 
 impl PairCache {
     fn new(lines: &[LineData]) -> PairCache {
-        let sized = |n: usize| (0..n).map(|_| Cell::new(f32::NAN)).collect::<Vec<_>>();
-        let n = lines.len();
-        PairCache {
-            into_first: (0..n)
-                .map(|i| sized(if i == 0 { 0 } else { lines[i - 1].words.len() }))
-                .collect(),
-            from_last: lines.iter().map(|l| sized(l.words.len())).collect(),
-            seam: lines.iter().map(|l| sized(l.words.len())).collect(),
+        let mut line_start = Vec::with_capacity(lines.len() + 1);
+        let mut words = 0;
+        for line in lines {
+            line_start.push(words);
+            words += line.words.len();
         }
+        line_start.push(words);
+        let cells = || (0..words).map(|_| Cell::new(f32::NAN)).collect::<Vec<_>>();
+        PairCache { line_start, into_first: cells(), from_last: cells(), seam: cells() }
+    }
+
+    /// The cell of word `word` of line `line` in `table`, if the line has that word.
+    fn cell<'c>(&self, table: &'c [Cell<f32>], line: usize, word: usize) -> Option<&'c Cell<f32>> {
+        let (start, end) = (*self.line_start.get(line)?, *self.line_start.get(line + 1)?);
+        table.get(start + word).filter(|_| start + word < end)
     }
 
     fn get_or(cell: Option<&Cell<f32>>, compute: impl FnOnce() -> f32) -> f32 {
@@ -417,11 +426,11 @@ impl Scorer<'_> {
         if let Some(cache) = self.cache {
             if c.line == p.line + 1 {
                 if cur.starts_line {
-                    let cell = cache.into_first.get(c.line).and_then(|r| r.get(p.last));
+                    let cell = cache.cell(&cache.into_first, p.line, p.last);
                     return PairCache::get_or(cell, || self.continuation(p, c));
                 }
                 if prev.ends_line {
-                    let cell = cache.from_last.get(c.line).and_then(|r| r.get(c.first));
+                    let cell = cache.cell(&cache.from_last, c.line, c.first);
                     return PairCache::get_or(cell, || self.continuation(p, c));
                 }
             }
@@ -456,7 +465,7 @@ impl Scorer<'_> {
 
     /// The width-independent part of splitting line `line` after word `k`.
     fn seam_language(&self, line: usize, k: usize) -> f32 {
-        let cell = self.cache.and_then(|c| c.seam.get(line)).and_then(|r| r.get(k));
+        let cell = self.cache.and_then(|c| c.cell(&c.seam, line, k));
         PairCache::get_or(cell, || self.seam_language_uncached(line, k))
     }
 
