@@ -255,8 +255,8 @@ impl LanguageModel {
     }
 
     /// [`LanguageModel::association_keys`] of words whose counts were looked up before: the
-    /// decoder asks about each word in several pairs, and one table lookup per pair is a third
-    /// of three.
+    /// decoder asks about each word in several pairs, and with the counts at hand a pair costs
+    /// one table lookup instead of three.
     pub(crate) fn association_counted(
         &self,
         first: CountedWord,
@@ -279,8 +279,6 @@ impl LanguageModel {
     }
 }
 
-/// Every line is keyed twice per scan (counted, then looked up): a byte-at-a-time FNV spent
-/// 2.5 % of a scan's time here.
 /// `text` split at any of three ASCII bytes (as `str::split` with three characters, but
 /// searching many bytes at a time: the model reads every line of a workspace).
 fn lines_between(text: &str, a: u8, b: u8, c: u8) -> impl Iterator<Item = &str> {
@@ -301,6 +299,8 @@ pub(crate) struct CountedWord {
     pub count: u32,
 }
 
+/// Every line is keyed twice per scan (counted, then looked up): a byte-at-a-time FNV spent
+/// 2.5 % of a scan's time here.
 fn line_key(line: &str) -> u64 {
     crate::text::hash::hash_text(line.trim())
 }
