@@ -195,18 +195,16 @@ mod tests {
         out
     }
 
-    #[test]
-    fn line_ranges_agree_with_splitting_byte_by_byte() {
-        let pieces = ["ab", "\r\n", "\r", "\n", "\r\r\n", "\n\r", "é", "😀", " ", "\u{c}"];
-        let mut seed = 11u64;
-        for _ in 0..3000 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let mut text = String::new();
-            for _ in 0..(seed >> 60) as usize + 1 {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
-            assert_eq!(line_ranges(&text), line_ranges_by_bytes(&text), "{text:?}");
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+        #[test]
+        fn line_ranges_agree_with_splitting_byte_by_byte(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "ab", "\r\n", "\r", "\n", "\r\r\n", "\n\r", "é", "😀", " ", "\u{c}",
+            ]), 1..16),
+        ) {
+            let text = pieces.concat();
+            proptest::prop_assert_eq!(line_ranges(&text), line_ranges_by_bytes(&text), "{:?}", text);
         }
     }
 

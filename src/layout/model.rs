@@ -330,20 +330,18 @@ mod tests {
         assert!(LanguageModel::from_text(&text) == whole);
     }
 
-    #[test]
-    fn lines_between_splits_as_str_split_does() {
-        let pieces = ["ab", "\n", "\r", "\u{c}", "\r\n", "é", "😀", " "];
-        let mut seed = 5u64;
-        for _ in 0..3000 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let mut text = String::new();
-            for _ in 0..(seed >> 60) as usize {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+        #[test]
+        fn lines_between_splits_as_str_split_does(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "ab", "\n", "\r", "\u{c}", "\r\n", "é", "😀", " ",
+            ]), 0..16),
+        ) {
+            let text = pieces.concat();
             let expected: Vec<&str> = text.split(['\n', '\r', '\u{c}']).collect();
             let got: Vec<&str> = lines_between(&text, b'\n', b'\r', b'\x0c').collect();
-            assert_eq!(got, expected, "{text:?}");
+            proptest::prop_assert_eq!(got, expected, "{:?}", text);
         }
     }
 

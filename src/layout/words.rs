@@ -492,27 +492,25 @@ mod tests {
         (left, if word.starts_with(['(', '"', '\'', '‘', '“']) { 40 } else { 0 })
     }
 
-    #[test]
-    fn byte_shortcuts_agree_with_the_character_definitions() {
-        let pieces = [
-            "a", "Z", "7", "é", "É", "ĳ", "😀", "𝔘", ".", ",", ";", ":", "!", "?", "-", "(", ")",
-            "\"", "'", "‘", "“", "’", "”", "»", "«", "›", "’’", "&", "\u{a0}", "٣",
-        ];
-        let mut seed = 3u64;
-        for _ in 0..20_000 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let mut word = String::new();
-            for _ in 0..(seed >> 61) as usize + 1 {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                word.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
-            assert_eq!(core(&word), core_by_chars(&word), "{word:?}");
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(5000))]
+        #[test]
+        fn byte_shortcuts_agree_with_the_character_definitions(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "Z", "7", "é", "É", "ĳ", "😀", "𝔘", ".", ",", ";", ":", "!", "?", "-", "(",
+                ")", "\"", "'", "‘", "“", "’", "”", "»", "«", "›", "’’", "&", "\u{a0}", "٣",
+            ]), 1..9),
+        ) {
+            let word = pieces.concat();
+            proptest::prop_assert_eq!(core(&word), core_by_chars(&word), "{:?}", word);
             let closed = word.trim_end_matches([')', '"', '\'', '’', '”', '»']);
-            assert_eq!(ends_terminal(&word), closed.ends_with(['.', '!', '?', ':']), "{word:?}");
+            let terminal = closed.ends_with(['.', '!', '?', ':']);
+            proptest::prop_assert_eq!(ends_terminal(&word), terminal, "{:?}", word);
             let (_, (left, right)) = key_and_classes(&word);
             let (base_left, base_right) = (left & !63, right & !63);
-            assert_eq!(base_left, base_right, "{word:?}");
-            assert_eq!((left - base_left, right - base_right), punct_by_chars(&word), "{word:?}");
+            proptest::prop_assert_eq!(base_left, base_right, "{:?}", word);
+            let punct = (left - base_left, right - base_right);
+            proptest::prop_assert_eq!(punct, punct_by_chars(&word), "{:?}", word);
         }
     }
 

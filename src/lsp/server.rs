@@ -818,7 +818,7 @@ impl Shared {
         };
         if !candidates.is_empty() {
             debug!("indexing {} files ahead of the scan for {short}", candidates.len());
-            analyze_files(self, candidates, Replace::No);
+            analyze_files(self, &candidates, Replace::No);
         }
     }
 
@@ -961,7 +961,7 @@ impl Shared {
 fn index_file(shared: &Shared, path: &Path, max_size: u64) -> bool {
     let (read, _) = read_files(shared, &[path.to_path_buf()], max_size);
     let ok = !read.is_empty() || shared.documents.get(&DocKey::from_path(path)).is_some();
-    analyze_files(shared, read, Replace::Yes);
+    analyze_files(shared, &read, Replace::Yes);
     ok
 }
 
@@ -1009,8 +1009,12 @@ const INSERT_GROUP: usize = 16;
 
 /// Analyse files read from disk (on all cores) and put them in the index, unless the editor
 /// opened them meanwhile (the editor's text wins). Returns how many were indexed.
-fn analyze_files(shared: &Shared, files: FileTexts, replace: Replace) -> usize {
-    analyze_files_as_done(shared, &files, replace, &|| true, &|_| {})
+fn analyze_files(
+    shared: &Shared,
+    files: &[(DocKey, PathBuf, SharedText)],
+    replace: Replace,
+) -> usize {
+    analyze_files_as_done(shared, files, replace, &|| true, &|_| {})
 }
 
 /// [`analyze_files`] that puts files into the index as they are done, a group at a time: no
