@@ -1,6 +1,14 @@
 //! Generated benchmark inputs: two-column Dutch-like text built by repeating and varying the
 //! three seed pages in `seeds/`, pages joined by form feeds.
 //!
+//! The seed pages alone have a vocabulary of under a thousand words, however many pages are
+//! made of them; a real 10 MB corpus has some 80,000 word types and half a million word pairs,
+//! and the language model's tables, memory and cache misses grow with those.
+//! [`Seeds::with_lexicon_vocabulary`] gives the pages a realistic vocabulary: every lower-case
+//! content word is replaced by a Dutch word of the same length drawn from the shipped word list
+//! with Zipf's law (rank r drawn with weight 1/r), so the layout is kept and word frequencies
+//! fall off as in real text.
+//!
 //! Shared by `benches/core.rs` and `examples/lsp_bench.rs` (each includes this file with
 //! `#[path]`); deterministic, so every run measures the same text.
 #![allow(dead_code)] // each user takes a different part
@@ -63,6 +71,62 @@ pub struct Seeds {
     pub pages: Vec<String>,
     /// Lower-case ASCII words of four letters or more, grouped by length.
     by_len: Vec<Vec<String>>,
+    /// With [`Seeds::with_lexicon_vocabulary`]: the word list's words by length in characters,
+    /// in a fixed shuffled order (rank), and the cumulative Zipf weights of each group.
+    lexicon: Option<ZipfWords>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ZipfWords {
+    by_chars: Vec<Vec<String>>,
+    cumulative: Vec<Vec<f64>>,
+}
+
+impl ZipfWords {
+    /// Reads `data/hunspell-nl/nl.dic` (stems without their affix flags): lower-case words of
+    /// letters only, without the `ĳ` ligature (written `ij` in documents, which changes the length).
+    fn load(manifest_dir: &Path) -> ZipfWords {
+        let path = manifest_dir.join("data/hunspell-nl/nl.dic");
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let mut words: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .map(|line| line.split('/').next().unwrap_or("").trim())
+            .filter(|w| {
+                !w.is_empty()
+                    && w.chars().all(|c| c.is_alphabetic() && c.is_lowercase())
+                    && !w.contains('ĳ')
+            })
+            .collect();
+        // A fixed shuffle, so that frequent ranks are not the alphabet's first words.
+        let mut rng = Rng::new(0x5eed);
+        for i in (1..words.len()).rev() {
+            words.swap(i, rng.below(i + 1));
+        }
+        let mut zipf = ZipfWords::default();
+        for word in words {
+            let n = word.chars().count();
+            if zipf.by_chars.len() <= n {
+                zipf.by_chars.resize(n + 1, Vec::new());
+                zipf.cumulative.resize(n + 1, Vec::new());
+            }
+            let total = zipf.cumulative[n].last().copied().unwrap_or(0.0);
+            let rank = zipf.by_chars[n].len() + 1;
+            zipf.by_chars[n].push(word.to_string());
+            zipf.cumulative[n].push(total + 1.0 / rank as f64);
+        }
+        zipf
+    }
+
+    /// A word of `chars` characters drawn by Zipf's law, if the list has words that long.
+    fn draw(&self, chars: usize, rng: &mut Rng) -> Option<&str> {
+        let cumulative = self.cumulative.get(chars).filter(|c| !c.is_empty())?;
+        let total = cumulative[cumulative.len() - 1];
+        let x = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
+        let i = cumulative.partition_point(|&c| c < x).min(cumulative.len() - 1);
+        Some(&self.by_chars[chars][i])
+    }
 }
 
 impl Seeds {
@@ -94,12 +158,20 @@ impl Seeds {
                 }
             }
         }
-        Seeds { pages, by_len }
+        Seeds { pages, by_len, lexicon: None }
+    }
+
+    /// The same pages with a realistic vocabulary (see the module comment); reads the word list
+    /// of the crate at `manifest_dir`.
+    pub fn with_lexicon_vocabulary(self, manifest_dir: &Path) -> Seeds {
+        Seeds { lexicon: Some(ZipfWords::load(manifest_dir)), ..self }
     }
 
     /// Seed page `k % 3`, varied: about one lower-case word in `swap_one_in` is replaced by
     /// another seed word of the same length (so the columns stay aligned) and years change;
     /// with `garble_one_in > 0`, about one line in that many gets a garbled accented word.
+    /// With a lexicon vocabulary, every lower-case word but the function words is replaced by
+    /// a word drawn from it.
     pub fn page(
         &self,
         k: usize,
@@ -120,6 +192,13 @@ impl Seeds {
                 if *garble && lower {
                     *garble = false;
                     out.push_str(&garbled(ACCENTED[rng.below(ACCENTED.len())], rng));
+                } else if let Some(drawn) = self
+                    .lexicon
+                    .as_ref()
+                    .filter(|_| lower && !scholion::layout::words::is_function_word(word))
+                    .and_then(|zipf| zipf.draw(word.len(), rng))
+                {
+                    out.push_str(drawn);
                 } else if lower && rng.one_in(swap_one_in) {
                     let choices = &self.by_len[word.len()];
                     out.push_str(&choices[rng.below(choices.len())]);
