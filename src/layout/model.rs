@@ -41,7 +41,9 @@ type KeyMap<K> = HashMap<K, u32, BuildHasherDefault<KeyHasher>>;
 #[derive(Default, Clone)]
 pub struct LanguageModel {
     unigrams: KeyMap<u64>,
-    bigrams: KeyMap<(u64, u64)>,
+    /// By [`pair_key`]: one word where a pair of keys would take two (the table holds a
+    /// workspace's half million pairs, and one entry in three was padding and second key).
+    bigrams: KeyMap<u64>,
     tokens: u64,
     /// Class bigrams (see [`word_class`]): reliable even on one page, because closed-class
     /// words are frequent.
@@ -141,7 +143,7 @@ impl LanguageModel {
                 *self.unigrams.entry(k).or_insert(0) += 1;
                 self.tokens += 1;
                 if let Some((p, p_class)) = previous {
-                    *self.bigrams.entry((p, k)).or_insert(0) += 1;
+                    *self.bigrams.entry(pair_key(p, k)).or_insert(0) += 1;
                     *self.class_pairs.entry((p_class, right_class)).or_insert(0) += 1;
                     self.pairs += 1;
                 }
@@ -176,7 +178,7 @@ impl LanguageModel {
     }
 
     pub fn pair_count(&self, first: &str, second: &str) -> u32 {
-        self.bigrams.get(&(key(first), key(second))).copied().unwrap_or(0)
+        self.bigrams.get(&pair_key(key(first), key(second))).copied().unwrap_or(0)
     }
 
     /// How many times the model saw this exact line (ignoring surrounding whitespace).
@@ -266,7 +268,7 @@ impl LanguageModel {
         if self.tokens < 2 {
             return 0.0;
         }
-        let pair = self.bigrams.get(&(first.key, second.key)).copied().unwrap_or(0);
+        let pair = self.bigrams.get(&pair_key(first.key, second.key)).copied().unwrap_or(0);
         let pair = pair.saturating_sub(discount) as f64;
         let a = first.count.saturating_sub(discount) as f64;
         let b = second.count.saturating_sub(discount) as f64;
@@ -277,6 +279,13 @@ impl LanguageModel {
         let score = ((pair + ASSOC_SMOOTHING) / (expected + ASSOC_SMOOTHING)).ln();
         score.clamp(-2.0, 4.0) as f32
     }
+}
+
+/// The bigram table's key of `first` followed by `second`. Word keys are 64-bit hashes; so is
+/// this (order matters: `pair_key(a, b) != pair_key(b, a)`). Two pairs of a workspace share a
+/// key with a chance of about n² / 2⁶⁵: one in ten million for a million pairs.
+fn pair_key(first: u64, second: u64) -> u64 {
+    first.rotate_left(29).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ second
 }
 
 /// `text` split at any of three ASCII bytes (as `str::split` with three characters, but
