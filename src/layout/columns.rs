@@ -178,13 +178,22 @@ fn measure_counted(s: &str, chars: usize) -> f32 {
 impl LineData {
     fn new(text: &str, model: &LanguageModel) -> Self {
         let ws = words(text);
+        let keyed: Vec<(u64, (u64, u64))> = ws
+            .iter()
+            .map(|w| super::words::key_and_classes(text.get(w.start..w.end).unwrap_or("")))
+            .collect();
+        // The words' counts in a loop of their own: the lookups are independent, so the
+        // processor can overlap their cache misses (a workspace's vocabulary table is
+        // megabytes; inside the loop below, each miss stalled a word).
+        let counted: Vec<CountedWord> = keyed.iter().map(|&(k, _)| model.counted(k)).collect();
         let mut facts = Vec::with_capacity(ws.len());
         let mut previous_end_char = 0usize;
         let mut last_end_byte = 0usize;
         let mut x = 0.0f32;
-        for (i, w) in ws.iter().enumerate() {
+        for (i, ((w, &(word_key, classes)), &counted)) in
+            ws.iter().zip(&keyed).zip(&counted).enumerate()
+        {
             let t = text.get(w.start..w.end).unwrap_or("");
-            let (word_key, classes) = super::words::key_and_classes(t);
             let gap = text.get(last_end_byte..w.start).unwrap_or("");
             x += measure_counted(gap, w.char_start.saturating_sub(previous_end_char));
             let width = measure_counted(t, w.char_len);
@@ -195,7 +204,7 @@ impl LineData {
                 word: *w,
                 x,
                 w: width,
-                counted: model.counted(word_key),
+                counted,
                 left_class: classes.0,
                 right_class: classes.1,
                 upper: starts_upper(t),
