@@ -115,7 +115,8 @@ mod tests {
         assert!(is_word("bijvoorbeeld"));
         // Compounds with an accented letter: spellbook 0.3 panicked on these (a byte slice
         // inside `é`), and the caught panic read as "not a word".
-        for compound in ["cafétafeltjebrandweer", "toneelscènepoppenspeler", "zeeënorganisatie"] {
+        for compound in ["cafétafeltjebrandweer", "toneelscènepoppenspeler", "zeeënorganisatie"]
+        {
             assert!(is_word(compound), "{compound}");
         }
         for odd in ["😀", "𝔘", "ß", "İstanbul", "ﬁets", "Ǆ", "ΐ", "-", "'s", "a\u{301}"]
