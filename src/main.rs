@@ -6,11 +6,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use scholion::cli::{self, OutputFormat};
 
-mod huge_pages;
-
-#[global_allocator]
-static ALLOCATOR: huge_pages::HugePageAlloc = huge_pages::HugePageAlloc;
-
 #[derive(Parser)]
 #[command(
     name = "scholion",
