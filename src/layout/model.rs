@@ -42,35 +42,31 @@ type KeyMap<K> = HashMap<K, u32, BuildHasherDefault<KeyHasher>>;
 pub struct LanguageModel {
     unigrams: KeyMap<u64>,
     /// By [`pair_key`]: one word where a pair of keys would take two.
-    bigrams: PairCounts,
+    bigrams: SplitCounts,
     tokens: u64,
     /// Class bigrams (see [`word_class`]): reliable even on one page, because closed-class
     /// words are frequent.
     class_pairs: KeyMap<(u64, u64)>,
     /// How often each exact line (trimmed) was seen: a workspace may hold copies of a document.
-    line_copies: KeyMap<u64>,
+    line_copies: SplitCounts,
     /// How often each class starts and ends a pair: the sums of `class_pairs` by left and by
     /// right class, made on first use (counting them along costs two more table updates per
     /// word, an eighth of the counting).
     class_totals: OnceLock<ClassTotals>,
-    /// The lines of `line_copies` seen more than once, made on first use: the decoder asks
-    /// about every line of a page, nearly all seen once, and a table of only the repeated ones
-    /// stays in the cache where the table of all a workspace's lines does not.
-    repeated_lines: OnceLock<KeyMap<u64>>,
     pairs: u64,
 }
 
-/// How often each word pair was seen, kept by how often: most pairs of a large text are seen
-/// once (83 % of a realistic 10 MB workspace's 477,000), and a set of their keys takes half
-/// the memory of a table with counts; the pairs seen more often make a small table that stays
-/// in the cache. A pair is in one of the two or in neither.
+/// How often each key (a word pair, a line) was seen, kept by how often: most pairs and lines
+/// of a large text are seen once (83 % of a realistic 10 MB workspace's 477,000 pairs), and a
+/// set of their keys takes half the memory of a table with counts; the keys seen more often
+/// make a small table that stays in the cache. A key is in one of the two or in neither.
 #[derive(Default, Clone, PartialEq)]
-struct PairCounts {
+struct SplitCounts {
     once: HashSet<u64, BuildHasherDefault<KeyHasher>>,
     more: KeyMap<u64>,
 }
 
-impl PairCounts {
+impl SplitCounts {
     /// Counts `n` more occurrences of the pair `key`.
     fn add(&mut self, key: u64, n: u32) {
         if n == 0 {
@@ -99,7 +95,7 @@ impl PairCounts {
     }
 
     /// Adds `other`'s counts.
-    fn merge(&mut self, other: PairCounts) {
+    fn merge(&mut self, other: SplitCounts) {
         for (key, n) in other.more {
             self.add(key, n);
         }
@@ -177,10 +173,9 @@ impl LanguageModel {
     /// Counts the words of `text` and the bigrams inside each of its lines.
     pub fn add_text(&mut self, text: &str) {
         self.class_totals = OnceLock::new();
-        self.repeated_lines = OnceLock::new();
         for line in lines_between(text, b'\n', b'\r', b'\x0c') {
             if !line.trim().is_empty() {
-                *self.line_copies.entry(line_key(line)).or_insert(0) += 1;
+                self.line_copies.add(line_key(line), 1);
             }
             let mut previous: Option<(u64, u64)> = None;
             for word in words(line) {
@@ -212,9 +207,8 @@ impl LanguageModel {
         add(&mut big.unigrams, small.unigrams);
         big.bigrams.merge(small.bigrams);
         add(&mut big.class_pairs, small.class_pairs);
-        add(&mut big.line_copies, small.line_copies);
+        big.line_copies.merge(small.line_copies);
         big.class_totals = OnceLock::new();
-        big.repeated_lines = OnceLock::new();
         big.tokens += small.tokens;
         big.pairs += small.pairs;
         big
@@ -231,18 +225,15 @@ impl LanguageModel {
 
     /// How many times the model saw this exact line (ignoring surrounding whitespace).
     pub fn line_copies(&self, line: &str) -> u32 {
-        self.line_copies.get(&line_key(line)).copied().unwrap_or(0)
+        self.line_copies.get(line_key(line))
     }
 
     /// [`LanguageModel::line_copies`], but 1 for a line seen once or never: the copies of a
     /// line of a text the model read, the line itself among them. Asks only the table of
-    /// repeated lines, which stays in the cache where the table of all lines does not (the
-    /// decoder asks about every line of every page).
+    /// repeated lines, which stays in the cache where the set of all a workspace's lines does
+    /// not (the decoder asks about every line of every page).
     pub(crate) fn line_copies_at_least_one(&self, line: &str) -> u32 {
-        let repeated = self.repeated_lines.get_or_init(|| {
-            self.line_copies.iter().filter(|(_, &n)| n > 1).map(|(&k, &n)| (k, n)).collect()
-        });
-        repeated.get(&line_key(line)).copied().unwrap_or(1)
+        self.line_copies.more.get(&line_key(line)).copied().unwrap_or(1)
     }
 
     pub fn tokens(&self) -> u64 {
@@ -409,7 +400,7 @@ mod tests {
             second in proptest::collection::vec((0u64..12, 1u32..4), 0..60),
         ) {
             let count = |adds: &[(u64, u32)]| {
-                let mut pairs = PairCounts::default();
+                let mut pairs = SplitCounts::default();
                 let mut table: HashMap<u64, u32> = HashMap::new();
                 for &(key, n) in adds {
                     pairs.add(key, n);
