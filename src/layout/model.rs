@@ -67,7 +67,7 @@ struct SplitCounts {
 }
 
 impl SplitCounts {
-    /// Counts `n` more occurrences of the pair `key`.
+    /// Counts `n` more occurrences of `key`.
     fn add(&mut self, key: u64, n: u32) {
         if n == 0 {
             return;
@@ -392,10 +392,10 @@ mod tests {
             proptest::prop_assert_eq!(got, expected, "{:?}", text);
         }
 
-        /// Pair counts kept by how often (seen once / more) count as one table would, also
+        /// Counts kept by how often (seen once / more) count as one table would, also
         /// when two are merged.
         #[test]
-        fn pair_counts_count_as_one_table(
+        fn split_counts_count_as_one_table(
             first in proptest::collection::vec((0u64..12, 1u32..4), 0..60),
             second in proptest::collection::vec((0u64..12, 1u32..4), 0..60),
         ) {
