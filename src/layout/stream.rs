@@ -36,6 +36,39 @@ pub struct Piece {
     pub source: Range<usize>,
 }
 
+/// A [`Piece`] as a paragraph body keeps it, in 32-bit offsets: a layout holds a piece (or
+/// two) for every column line of a document, and with `usize` ranges they took nearly as much
+/// memory as the document's text. Offsets past 4 GiB (no document that large is analysed)
+/// would be cut to `u32::MAX`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct StoredPiece {
+    stream: Range<u32>,
+    source: Range<u32>,
+}
+
+impl StoredPiece {
+    fn new(stream: Range<usize>, source: Range<usize>) -> StoredPiece {
+        StoredPiece { stream: narrow(stream), source: narrow(source) }
+    }
+
+    fn stream(&self) -> Range<usize> {
+        widen(&self.stream)
+    }
+
+    fn source(&self) -> Range<usize> {
+        widen(&self.source)
+    }
+}
+
+fn narrow(r: Range<usize>) -> Range<u32> {
+    let cut = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+    cut(r.start)..cut(r.end)
+}
+
+fn widen(r: &Range<u32>) -> Range<usize> {
+    r.start as usize..r.end as usize
+}
+
 /// A word broken by a hyphen at a column line end, and what was done with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HyphenBreak {
@@ -68,10 +101,10 @@ pub struct ParagraphBody {
     pub column: Column,
     pub text: String,
     /// Source ranges relative to the paragraph's start (made absolute by [`Paragraph`]).
-    pieces: Vec<Piece>,
+    pieces: Vec<StoredPiece>,
     hyphens: Vec<HyphenBreak>,
     /// Source ranges of the column segments (one per line) in reading order.
-    segments: Vec<Range<usize>>,
+    segments: Vec<Range<u32>>,
     /// A hash of `text` (memos keyed by a paragraph's text use it).
     text_hash: u64,
     /// A hash of everything in the body: equal shapes, equal findings (moved).
@@ -108,7 +141,7 @@ impl crate::chunked::Shift for Paragraph {
 impl Paragraph {
     /// The buffer ranges of the column segments (one per line) in reading order.
     pub fn segments(&self) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
-        self.body.segments.iter().map(|r| self.place(r))
+        self.body.segments.iter().map(|r| self.place(&widen(r)))
     }
 
     /// The source map, in stream order, in buffer ranges.
@@ -116,7 +149,7 @@ impl Paragraph {
         self.body
             .pieces
             .iter()
-            .map(|p| Piece { stream: p.stream.clone(), source: self.place(&p.source) })
+            .map(|p| Piece { stream: p.stream(), source: self.place(&p.source()) })
     }
 
     /// The hyphenated line breaks, in buffer ranges.
@@ -158,7 +191,7 @@ impl Paragraph {
 
     /// The smallest buffer range covering the whole paragraph.
     pub fn source_span(&self) -> Range<usize> {
-        let end = self.body.segments.iter().map(|r| r.end).max().unwrap_or(0);
+        let end = self.body.segments.iter().map(|r| r.end as usize).max().unwrap_or(0);
         self.at..self.at + end
     }
 
@@ -236,19 +269,22 @@ impl ParagraphBody {
     fn finish(self) -> Paragraph {
         let mut body = self;
         let at = body.segments.iter().map(|r| r.start).min().unwrap_or(0);
-        let mv = |r: &mut Range<usize>| {
+        let mv = |r: &mut Range<u32>| {
             r.start = r.start.saturating_sub(at);
             r.end = r.end.saturating_sub(at);
         };
         for p in &mut body.pieces {
             mv(&mut p.source);
         }
-        for h in &mut body.hyphens {
-            mv(&mut h.first);
-            mv(&mut h.second);
-        }
         for s in &mut body.segments {
             mv(s);
+        }
+        let at = at as usize;
+        for h in &mut body.hyphens {
+            for r in [&mut h.first, &mut h.second] {
+                r.start = r.start.saturating_sub(at);
+                r.end = r.end.saturating_sub(at);
+            }
         }
         body.text.shrink_to_fit();
         body.pieces.shrink_to_fit();
@@ -272,7 +308,7 @@ impl ParagraphBody {
         let mut h = crate::text::hash::TextHasher::default();
         (self.text_hash, self.kind, self.column as u8).hash(&mut h);
         for piece in &self.pieces {
-            (piece.stream.clone(), piece.source.clone()).hash(&mut h);
+            piece.hash(&mut h);
         }
         for b in &self.hyphens {
             (b.first.clone(), b.second.clone(), &b.resolved, &b.alternative).hash(&mut h);
@@ -288,7 +324,7 @@ impl ParagraphBody {
         if segment.is_empty() {
             return;
         }
-        self.segments.push(source.clone());
+        self.segments.push(narrow(source.clone()));
         if self.text.is_empty() {
             self.push_piece(segment, source);
             return;
@@ -355,14 +391,14 @@ impl ParagraphBody {
     fn push_piece(&mut self, segment: &str, source: Range<usize>) {
         let start = self.text.len();
         self.text.push_str(segment);
-        self.pieces.push(Piece { stream: start..self.text.len(), source });
+        self.pieces.push(StoredPiece::new(start..self.text.len(), source));
     }
 
     fn push_joiner(&mut self) {
-        let at = self.pieces.last().map(|p| p.source.end).unwrap_or(0);
+        let at = self.pieces.last().map(|p| p.source().end).unwrap_or(0);
         let start = self.text.len();
         self.text.push(' ');
-        self.pieces.push(Piece { stream: start..start + 1, source: at..at });
+        self.pieces.push(StoredPiece::new(start..start + 1, at..at));
     }
 
     /// The buffer ranges that the stream range `stream` came from, in stream order; touching
@@ -394,8 +430,10 @@ impl ParagraphBody {
         let mut any = false;
         // Pieces are in stream order: skip those that end before the range (binary search keeps
         // sentence lookups in long paragraphs cheap).
-        let first = self.pieces.partition_point(|p| p.stream.end <= stream.start).saturating_sub(1);
-        for piece in self.pieces.get(first..).unwrap_or(&[]) {
+        let first =
+            self.pieces.partition_point(|p| p.stream().end <= stream.start).saturating_sub(1);
+        for stored in self.pieces.get(first..).unwrap_or(&[]) {
+            let piece = Piece { stream: stored.stream(), source: stored.source() };
             if piece.stream.start >= stream.end {
                 break;
             }
