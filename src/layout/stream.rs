@@ -11,6 +11,7 @@ use super::hyphen::{self, HyphenDecision};
 use super::lines::LineRole;
 use super::model::LanguageModel;
 use super::words::{char_len, ends_terminal, starts_lower, starts_upper, words};
+use crate::text::{narrow, widen};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -38,8 +39,7 @@ pub struct Piece {
 
 /// A [`Piece`] as a paragraph body keeps it, in 32-bit offsets: a layout holds a piece (or
 /// two) for every column line of a document, and with `usize` ranges they took nearly as much
-/// memory as the document's text. Offsets past 4 GiB (no document that large is analysed)
-/// would be cut to `u32::MAX`.
+/// memory as the document's text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct StoredPiece {
     stream: Range<u32>,
@@ -58,15 +58,6 @@ impl StoredPiece {
     fn source(&self) -> Range<usize> {
         widen(&self.source)
     }
-}
-
-fn narrow(r: Range<usize>) -> Range<u32> {
-    let cut = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
-    cut(r.start)..cut(r.end)
-}
-
-fn widen(r: &Range<u32>) -> Range<usize> {
-    r.start as usize..r.end as usize
 }
 
 /// A word broken by a hyphen at a column line end, and what was done with it.
