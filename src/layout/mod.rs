@@ -78,7 +78,7 @@ enum StoredSplit {
 
 impl StoredLine {
     fn new(line: &LineLayout) -> StoredLine {
-        let cut = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        let cut = crate::text::narrow_offset;
         let split = match line.split {
             ColumnSplit::Whole => StoredSplit::Whole,
             ColumnSplit::LeftOnly => StoredSplit::LeftOnly,

@@ -15,8 +15,12 @@ pub use position::{Position, PositionEncoding};
 /// A byte range kept in 32 bits, for the many ranges an analysis holds (a paragraph's pieces
 /// and segments). Offsets past 4 GiB, which no analysed text reaches, are cut to `u32::MAX`.
 pub fn narrow(range: std::ops::Range<usize>) -> std::ops::Range<u32> {
-    let cut = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
-    cut(range.start)..cut(range.end)
+    narrow_offset(range.start)..narrow_offset(range.end)
+}
+
+/// One byte offset kept in 32 bits (see [`narrow`]).
+pub fn narrow_offset(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 /// The byte range that [`narrow`] kept.
@@ -35,5 +39,6 @@ mod tests {
         }
         let huge = u32::MAX as usize + 1;
         assert_eq!(narrow(5..huge), 5..u32::MAX);
+        assert_eq!(narrow_offset(huge), u32::MAX);
     }
 }
