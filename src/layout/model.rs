@@ -74,12 +74,13 @@ impl SplitCounts {
         }
         if let Some(count) = self.more.get_mut(&key) {
             *count += n;
-        } else if self.once.remove(&key) {
-            self.more.insert(key, n + 1);
-        } else if n == 1 {
-            self.once.insert(key);
-        } else {
-            self.more.insert(key, n);
+        } else if n > 1 {
+            let before = u32::from(self.once.remove(&key));
+            self.more.insert(key, n + before);
+        } else if !self.once.insert(key) {
+            // Seen once before: a key new to both (the most frequent case) costs two probes.
+            self.once.remove(&key);
+            self.more.insert(key, 2);
         }
     }
 
