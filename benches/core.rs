@@ -100,7 +100,11 @@ fn bench_layout(c: &mut Criterion) {
 /// The reflowed paragraph texts of a document, as the acronym and sentence code sees them.
 fn paragraph_texts(text: &str) -> Vec<String> {
     let model = LanguageModel::from_text(text);
-    layout::analyze(text, &model).paragraphs.into_iter().map(|p| p.text.clone()).collect()
+    layout::analyze(text, &model)
+        .paragraphs
+        .into_iter()
+        .map(|p| p.text(text).into_owned())
+        .collect()
 }
 
 fn total_len(texts: &[String]) -> u64 {

@@ -203,19 +203,20 @@ fn block_on<F: Future>(future: F) -> F::Output {
 
 fn check_paragraph(text: &str, p: &Paragraph) {
     let what = "paragraph";
+    let stream = p.text(text);
     // The pieces cover the paragraph's text exactly, in order.
     let mut stream_end = 0;
     for piece in p.pieces() {
         assert_eq!(piece.stream.start, stream_end, "{what}: pieces leave a gap or overlap");
         stream_end = piece.stream.end;
     }
-    assert_eq!(stream_end, p.text.len(), "{what}: pieces do not cover the text");
+    assert_eq!(stream_end, stream.len(), "{what}: pieces do not cover the text");
     for piece in p.pieces() {
-        check_range(&p.text, &piece.stream, "paragraph piece (stream)");
+        check_range(&stream, &piece.stream, "paragraph piece (stream)");
         check_range(text, &piece.source, "paragraph piece (source)");
         if !piece.source.is_empty() {
             assert_eq!(
-                &p.text[piece.stream.clone()],
+                &stream[piece.stream.clone()],
                 &text[piece.source.clone()],
                 "{what}: piece {piece:?} maps stream text to different source text"
             );
@@ -229,11 +230,11 @@ fn check_paragraph(text: &str, p: &Paragraph) {
         check_range(text, &s, "paragraph segment");
     }
     check_range(text, &p.source_span(), "paragraph span");
-    for r in p.source_ranges(0..p.text.len()) {
+    for r in p.source_ranges(0..p.stream_len()) {
         check_range(text, &r, "paragraph source range");
     }
-    for s in p.sentences() {
-        check_range(&p.text, &s, "sentence (stream)");
+    for s in scholion::layout::sentences::sentences(&stream) {
+        check_range(&stream, &s, "sentence (stream)");
         for r in p.source_ranges(s) {
             check_range(text, &r, "sentence source range");
         }
@@ -290,12 +291,12 @@ pub fn layout(data: &[u8]) {
         // second half of a hyphenated word), so only the general rules apply.
         check_finding(text, &f, false);
     }
-    for p in layout::reflow_paragraphs(&layout) {
+    for p in layout::reflow_paragraphs(text, &layout) {
         for r in &p.source {
             check_range(text, r, "reflow paragraph source");
         }
     }
-    let _ = layout::reflow::render(&layout);
+    let _ = layout::reflow::render(text, &layout);
     // A page found elsewhere in the buffer: the cache's move must keep the ranges consistent.
     if let Some(page) = layout.pages.first() {
         let moved = page.moved_to(page.range.start + 7).moved_to(page.range.start);

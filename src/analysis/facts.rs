@@ -156,9 +156,9 @@ pub fn paragraph_facts(text: &str) -> ParagraphFacts {
     }
 }
 
-/// The facts of every paragraph of `layout`, by index.
-pub fn paragraphs_facts(layout: &Layout) -> ChunkedList<Arc<ParagraphFacts>> {
-    layout.paragraphs.iter().map(|p| Arc::new(paragraph_facts(&p.text))).collect()
+/// The facts of every paragraph of `layout` (the layout of `text`), by index.
+pub fn paragraphs_facts(text: &str, layout: &Layout) -> ChunkedList<Arc<ParagraphFacts>> {
+    layout.paragraphs.iter().map(|p| Arc::new(paragraph_facts(&p.text(text)))).collect()
 }
 
 /// The definitions of `paragraph` (whose facts are `found`), with ranges relative to the
@@ -241,7 +241,7 @@ pub fn materialize(
     for (paragraph, found) in layout.paragraphs.iter().zip(found) {
         if paragraph.kind == ParagraphKind::Heading {
             facts.headings.push(HeadingFact {
-                text: paragraph.text.trim().to_string(),
+                text: paragraph.heading().unwrap_or("").to_string(),
                 range: paragraph.source_span(),
             });
         }

@@ -489,8 +489,9 @@ fn paragraph_units(
     keys: &[PageKey],
     cache: &mut PageCache,
 ) -> ParagraphUnits {
-    let found =
-        cache.paragraph_facts.get_or(p.text_hash(), || Arc::new(facts::paragraph_facts(&p.text)));
+    let found = cache
+        .paragraph_facts
+        .get_or(p.text_hash(), || Arc::new(facts::paragraph_facts(&p.text(text))));
     // Keyed by the body's shape (the definitions' ranges are relative to the paragraph).
     let definitions = match facts::defines_anything(&found) {
         true => {
@@ -502,8 +503,9 @@ fn paragraph_units(
     let anchor = span.start;
     let fingerprint = p.fingerprint_with(super::context_hash(text, &span, ranges, keys));
     let found_here = cache.paragraph_findings.get_or(fingerprint, || {
-        let sentences =
-            cache.sentences.get_or(p.text_hash(), || layout::sentences::sentences(&p.text).into());
+        let sentences = cache
+            .sentences
+            .get_or(p.text_hash(), || layout::sentences::sentences(&p.text(text)).into());
         layout::rules::findings_of_paragraph(text, p, &sentences)
             .iter()
             .map(|f| f.shifted(-(anchor as isize)))

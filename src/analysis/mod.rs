@@ -108,7 +108,7 @@ impl DocumentAnalysis {
 
     pub fn with_model(text: &str, model: &LanguageModel) -> Self {
         let layout = layout::analyze(text, model);
-        let paragraph_facts = facts::paragraphs_facts(&layout);
+        let paragraph_facts = facts::paragraphs_facts(text, &layout);
         let definitions = layout
             .paragraphs
             .iter()
@@ -248,7 +248,7 @@ impl Intrinsic {
         });
         let paragraphs: Vec<_> = layout.paragraphs.iter().collect();
         let paragraphs = crate::parallel::map_text(text.len(), &paragraphs, |p| {
-            let sentences = layout::sentences::sentences(&p.text);
+            let sentences = layout::sentences::sentences(&p.text(text));
             let found = layout::rules::findings_of_paragraph(text, p, &sentences);
             FindingChunk::absolute(p.source_span().start, found)
         });
@@ -521,7 +521,7 @@ pub fn leading_findings(
             Place::Paragraph(p) => layout::rules::findings_of_paragraph(
                 text,
                 p,
-                &layout::sentences::sentences(&p.text),
+                &layout::sentences::sentences(&p.text(text)),
             ),
         };
         found.extend(new.into_iter().filter(|f| enabled(f)));

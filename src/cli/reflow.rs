@@ -30,7 +30,7 @@ pub fn run_reflow(path: &Path, folder: Option<&Path>, as_json: bool, config: &Co
             }
         },
     };
-    let paragraphs: Vec<_> = reflow_paragraphs(&analysis.layout)
+    let paragraphs: Vec<_> = reflow_paragraphs(&text, &analysis.layout)
         .into_iter()
         .filter(|p| !p.text.trim().is_empty())
         .map(|mut p| {

@@ -46,7 +46,7 @@ pub fn paragraph_findings(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in &layout.paragraphs {
-        out.extend(findings_of_paragraph(text, &p, &sentences_of(&p.text)));
+        out.extend(findings_of_paragraph(text, &p, &sentences_of(&p.text(text))));
     }
     out
 }
@@ -190,6 +190,8 @@ fn hyphenated(text: &str, p: &Paragraph, out: &mut Vec<Finding>) {
 
 fn split_sentences(text: &str, p: &Paragraph, sentences: &[Range<usize>], out: &mut Vec<Finding>) {
     {
+        // Read from the buffer for the first finding's excerpt only: most paragraphs have none.
+        let mut paragraph: Option<std::borrow::Cow<'_, str>> = None;
         for s in sentences {
             let ranges = p.source_ranges(s.clone());
             let mut breaks: Vec<Range<usize>> = Vec::new();
@@ -207,7 +209,8 @@ fn split_sentences(text: &str, p: &Paragraph, sentences: &[Range<usize>], out: &
             if breaks.is_empty() {
                 continue;
             }
-            let shown = excerpt(p.text.get(s.clone()).unwrap_or(""), 6);
+            let paragraph = paragraph.get_or_insert_with(|| p.text(text));
+            let shown = excerpt(paragraph.get(s.clone()).unwrap_or(""), 6);
             out.push(Finding {
                 rule: "split-sentence",
                 severity: Severity::Information,

@@ -1,6 +1,7 @@
 //! Reading-order streams: the column segments of a page grouped into paragraphs, each with its
 //! text and a source map from every stream byte back to the analysed buffer.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -85,12 +86,13 @@ pub struct Paragraph {
     body: Arc<ParagraphBody>,
 }
 
-/// What a paragraph is, independent of its place in the buffer.
+/// What a paragraph is, independent of its place in the buffer. Its text is not kept: it is
+/// the buffer's text of its pieces (see [`Paragraph::text`]), and a workspace's paragraph texts
+/// would be a second copy of the corpus in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParagraphBody {
     pub kind: ParagraphKind,
     pub column: Column,
-    pub text: String,
     /// Source ranges relative to the paragraph's start (made absolute by [`Paragraph`]).
     pieces: Vec<StoredPiece>,
     hyphens: Vec<HyphenBreak>,
@@ -100,6 +102,8 @@ pub struct ParagraphBody {
     text_hash: u64,
     /// A hash of everything in the body: equal shapes, equal findings (moved).
     shape_hash: u64,
+    /// A heading's text, trimmed (document symbols list them; they are short and few).
+    heading: Option<Box<str>>,
     /// What merging paragraphs across breaks reads of the first and last words.
     starts_lower: bool,
     ends_open: bool,
@@ -175,9 +179,36 @@ impl Paragraph {
         self.body.source_bounds(stream).map(|r| self.place(&r))
     }
 
-    /// The paragraph's sentences as stream ranges (map them with [`Paragraph::source_ranges`]).
-    pub fn sentences(&self) -> Vec<Range<usize>> {
-        super::sentences::sentences(&self.text)
+    /// The paragraph's text in reading order (its stream), read from `doc`, the buffer the
+    /// paragraph was found in: its pieces' text, a space for each joiner. Borrowed from `doc`
+    /// when the paragraph is one piece.
+    pub fn text<'d>(&self, doc: &'d str) -> Cow<'d, str> {
+        if let [only] = self.body.pieces.as_slice() {
+            if !only.source.is_empty() {
+                return Cow::Borrowed(doc.get(self.place(&only.source())).unwrap_or(""));
+            }
+        }
+        let mut text = String::with_capacity(self.stream_len());
+        for piece in &self.body.pieces {
+            let source = piece.source();
+            if source.is_empty() {
+                // A joiner (one space), or a piece emptied by a joined hyphen (none).
+                text.extend(std::iter::repeat_n(' ', piece.stream().len()));
+            } else {
+                text.push_str(doc.get(self.place(&source)).unwrap_or(""));
+            }
+        }
+        Cow::Owned(text)
+    }
+
+    /// A heading's text (trimmed); `None` for a body paragraph.
+    pub fn heading(&self) -> Option<&str> {
+        self.body.heading.as_deref()
+    }
+
+    /// The length of [`Paragraph::text`] in bytes.
+    pub fn stream_len(&self) -> usize {
+        self.body.pieces.last().map_or(0, |p| p.stream.end as usize)
     }
 
     /// The smallest buffer range covering the whole paragraph.
@@ -237,28 +268,37 @@ impl ParagraphBody {
     }
 }
 
-/// Building a paragraph from segments, with buffer (or page) ranges.
-impl ParagraphBody {
+/// A paragraph being built from segments, with buffer (or page) ranges, and its text so far
+/// (which deciding hyphen breaks and paragraph breaks reads, and the finished body does not
+/// keep).
+struct Draft {
+    body: ParagraphBody,
+    text: String,
+}
+
+impl Draft {
     fn new(column: Column) -> Self {
-        ParagraphBody {
+        let body = ParagraphBody {
             kind: ParagraphKind::Body,
             column,
-            text: String::new(),
             pieces: Vec::new(),
             hyphens: Vec::new(),
             segments: Vec::new(),
             text_hash: 0,
             shape_hash: 0,
+            heading: None,
             starts_lower: false,
             ends_open: false,
             ends_hyphen: false,
-        }
+        };
+        Draft { body, text: String::new() }
     }
 
     /// The finished paragraph: ranges made relative to its first byte, hashes and word flags
     /// computed once, spare capacity released (layouts of a whole workspace stay in memory).
-    fn finish(self) -> Paragraph {
-        let mut body = self;
+    /// `source` is the text the segments' ranges point into.
+    fn finish(self, source: &str) -> Paragraph {
+        let Draft { mut body, text } = self;
         let at = body.segments.iter().map(|r| r.start).min().unwrap_or(0);
         let mv = |r: &mut Range<u32>| {
             r.start = r.start.saturating_sub(at);
@@ -277,18 +317,24 @@ impl ParagraphBody {
                 r.end = r.end.saturating_sub(at);
             }
         }
-        body.text.shrink_to_fit();
         body.pieces.shrink_to_fit();
         body.hyphens.shrink_to_fit();
         body.segments.shrink_to_fit();
-        let first = body.text.split_whitespace().next().unwrap_or("");
-        let last = body.text.split_whitespace().next_back().unwrap_or("");
+        let first = text.split_whitespace().next().unwrap_or("");
+        let last = text.split_whitespace().next_back().unwrap_or("");
         body.starts_lower = starts_lower(first);
         body.ends_open = !ends_terminal(last);
         body.ends_hyphen = last.ends_with('-');
-        body.text_hash = crate::text::hash::hash_text(&body.text);
+        body.text_hash = crate::text::hash::hash_text(&text);
+        if body.kind == ParagraphKind::Heading {
+            body.heading = Some(text.trim().into());
+        }
         body.shape_hash = body.shape();
-        Paragraph { at, body: Arc::new(body) }
+        let paragraph = Paragraph { at, body: Arc::new(body) };
+        debug_assert_eq!(paragraph.text(source), text, "a paragraph's text read back");
+        #[cfg(not(debug_assertions))]
+        let _ = source;
+        paragraph
     }
 }
 
@@ -307,7 +353,9 @@ impl ParagraphBody {
         }
         h.finish()
     }
+}
 
+impl Draft {
     fn push_segment(&mut self, doc: &str, source: Range<usize>, model: &LanguageModel) {
         let Some(segment) = doc.get(source.clone()) else {
             return;
@@ -315,7 +363,7 @@ impl ParagraphBody {
         if segment.is_empty() {
             return;
         }
-        self.segments.push(narrow(source.clone()));
+        self.body.segments.push(narrow(source.clone()));
         if self.text.is_empty() {
             self.push_piece(segment, source);
             return;
@@ -337,7 +385,7 @@ impl ParagraphBody {
             let last_token = self.text.get(last_token_start..).unwrap_or("").to_string();
             let second_token = segment.get(fw.start..fw.end).unwrap_or("");
             let decision = hyphen::decide(&last_token, second_token, model);
-            let first_source = self.source_ranges(last_token_start..self.text.len());
+            let first_source = self.body.source_ranges(last_token_start..self.text.len());
             let first = match (first_source.first(), first_source.last()) {
                 (Some(a), Some(b)) if a.start <= b.end => a.start..b.end,
                 // The token's parts come from lines out of buffer order (a paragraph merged
@@ -353,7 +401,7 @@ impl ParagraphBody {
                 HyphenDecision::Join => {
                     // Drop the hyphen from the stream; its source byte is no longer mapped.
                     self.text.pop();
-                    if let Some(piece) = self.pieces.last_mut() {
+                    if let Some(piece) = self.body.pieces.last_mut() {
                         piece.stream.end = piece.stream.end.saturating_sub(1);
                         piece.source.end = piece.source.end.saturating_sub(1);
                     }
@@ -371,7 +419,13 @@ impl ParagraphBody {
                 } else {
                     (hyphenated, joined)
                 };
-                self.hyphens.push(HyphenBreak { first, second, decision, resolved, alternative });
+                self.body.hyphens.push(HyphenBreak {
+                    first,
+                    second,
+                    decision,
+                    resolved,
+                    alternative,
+                });
             }
             return;
         }
@@ -382,16 +436,18 @@ impl ParagraphBody {
     fn push_piece(&mut self, segment: &str, source: Range<usize>) {
         let start = self.text.len();
         self.text.push_str(segment);
-        self.pieces.push(StoredPiece::new(start..self.text.len(), source));
+        self.body.pieces.push(StoredPiece::new(start..self.text.len(), source));
     }
 
     fn push_joiner(&mut self) {
-        let at = self.pieces.last().map(|p| p.source().end).unwrap_or(0);
+        let at = self.body.pieces.last().map(|p| p.source().end).unwrap_or(0);
         let start = self.text.len();
         self.text.push(' ');
-        self.pieces.push(StoredPiece::new(start..start + 1, at..at));
+        self.body.pieces.push(StoredPiece::new(start..start + 1, at..at));
     }
+}
 
+impl ParagraphBody {
     /// The buffer ranges that the stream range `stream` came from, in stream order; touching
     /// ranges are merged. Joiners (points) are left out unless the range lies inside one.
     fn source_ranges(&self, stream: Range<usize>) -> Vec<Range<usize>> {
@@ -452,13 +508,13 @@ impl ParagraphBody {
 /// continue across a column or page break).
 pub fn merge(doc: &str, parts: &[&Paragraph], model: &LanguageModel) -> Paragraph {
     let column = parts.first().map(|p| p.column).unwrap_or(Column::Whole);
-    let mut out = ParagraphBody::new(column);
+    let mut out = Draft::new(column);
     for part in parts {
         for seg in part.segments() {
             out.push_segment(doc, seg, model);
         }
     }
-    out.finish()
+    out.finish(doc)
 }
 
 /// Is this paragraph text a heading? Short, starts like a title, no sentence punctuation.
@@ -574,7 +630,7 @@ pub fn page_paragraphs(
             }
         }
         for (column, items, width) in streams {
-            let mut current: Option<ParagraphBody> = None;
+            let mut current: Option<Draft> = None;
             let mut previous_text: Option<&str> = None;
             for item in items {
                 match item {
@@ -593,7 +649,7 @@ pub fn page_paragraphs(
                                 }
                             }
                         }
-                        let p = current.get_or_insert_with(|| ParagraphBody::new(column));
+                        let p = current.get_or_insert_with(|| Draft::new(column));
                         p.push_segment(page, r, model);
                         previous_text = Some(text);
                     }
@@ -607,9 +663,9 @@ pub fn page_paragraphs(
     out.into_iter()
         .map(|mut p| {
             if looks_like_heading(&p.text) {
-                p.kind = ParagraphKind::Heading;
+                p.body.kind = ParagraphKind::Heading;
             }
-            p.finish()
+            p.finish(page)
         })
         .collect()
 }

@@ -325,7 +325,7 @@ pub fn rewrite_actions(
         layout.pages.iter().find(|p| p.range.start <= offset && offset <= p.range.end)
     {
         let mut paragraphs =
-            crate::layout::reflow::page_paragraph_texts(layout, page.range.clone());
+            crate::layout::reflow::page_paragraph_texts(&doc.text, layout, page.range.clone());
         paragraphs.dedup();
         let mut replacement = paragraphs.join("\n\n");
         let page_text = doc.text.get(page.range.clone()).unwrap_or("");

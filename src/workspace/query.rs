@@ -99,9 +99,14 @@ fn known_long_forms(index: &WorkspaceIndex) -> Vec<(String, String)> {
     forms
 }
 
-/// Long forms written in `paragraph` without their acronym, as buffer places.
-fn long_form_mentions(paragraph: &Paragraph, long: &str) -> Vec<Range<usize>> {
-    acronyms::find_long_form_mentions(&paragraph.text, long)
+/// Long forms written in `paragraph` (whose text is `paragraph_text`) without their acronym,
+/// as buffer places.
+fn long_form_mentions(
+    paragraph: &Paragraph,
+    paragraph_text: &str,
+    long: &str,
+) -> Vec<Range<usize>> {
+    acronyms::find_long_form_mentions(paragraph_text, long)
         .into_iter()
         .filter_map(|r| {
             let ranges = paragraph.source_ranges(r);
@@ -119,9 +124,11 @@ pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Op
         return Some(Subject::Acronym { short, range });
     }
     if let Some((paragraph, _)) = paragraph_at(doc, offset) {
+        let paragraph_text = paragraph.text(&doc.text);
         for (long, short) in known_long_forms(index) {
-            if let Some(range) =
-                long_form_mentions(&paragraph, &long).into_iter().find(|r| covers(r, offset))
+            if let Some(range) = long_form_mentions(&paragraph, &paragraph_text, &long)
+                .into_iter()
+                .find(|r| covers(r, offset))
             {
                 return Some(Subject::LongForm { short, long, range });
             }
@@ -238,7 +245,7 @@ pub fn acronym_references<'a>(
         if mixed_case {
             for paragraph in &doc.analysis.layout.paragraphs {
                 let known = |token: &str| token == short;
-                for use_ in acronyms::find_known_uses(&paragraph.text, &known) {
+                for use_ in acronyms::find_known_uses(&paragraph.text(&doc.text), &known) {
                     let r = paragraph.source_ranges(use_.range);
                     if let (Some(first), Some(last)) = (r.first(), r.last()) {
                         ranges.push(first.start..last.end);
@@ -246,9 +253,12 @@ pub fn acronym_references<'a>(
                 }
             }
         }
-        for paragraph in &doc.analysis.layout.paragraphs {
-            for long in &longs {
-                ranges.extend(long_form_mentions(&paragraph, long));
+        if !longs.is_empty() {
+            for paragraph in &doc.analysis.layout.paragraphs {
+                let paragraph_text = paragraph.text(&doc.text);
+                for long in &longs {
+                    ranges.extend(long_form_mentions(&paragraph, &paragraph_text, long));
+                }
             }
         }
         ranges.retain(|r| include_declaration || !declared.contains(&r));
