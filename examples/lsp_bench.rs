@@ -606,6 +606,12 @@ struct Results {
     poll_latency_max: Duration,
     /// `initialized` → `$/progress` end of the workspace scan.
     index_done: Option<Duration>,
+    /// The server's CPU time (user and system, all threads) when the scan's end arrived: less
+    /// noisy than the wall time on a shared machine.
+    index_cpu: Option<Duration>,
+    /// Round trips of a small message through `cat` over pipes, one after each request of
+    /// (c) and each edit of (d): what this machine's scheduling alone cost a message meanwhile.
+    pipe_baselines: Vec<(String, Vec<Duration>)>,
     /// (b) `didOpen` → first diagnostics: (label, time, diagnostics).
     opens: Vec<(String, Duration, usize)>,
     /// (b) the same for more 1 MB documents from outside the workspace, one after another.
@@ -627,6 +633,56 @@ struct Results {
 
 /// How many more 1 MB documents from outside the workspace (b) opens, for a median.
 const OUTSIDE_REOPENS: usize = 7;
+
+/// User and system CPU time of process `pid` so far (`/proc/<pid>/stat`, in clock ticks of
+/// 10 ms).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// A `cat` process on pipes: a round trip of a small message through it is what the machine's
+/// scheduling alone costs a message at that moment, for comparison with the server's latencies
+/// measured alongside.
+struct PipeProbe {
+    cat: Child,
+    input: ChildStdin,
+    output: std::io::BufReader<std::process::ChildStdout>,
+    line: String,
+    back: String,
+}
+
+impl PipeProbe {
+    /// `None` when `cat` cannot be started.
+    fn start() -> Option<PipeProbe> {
+        let mut cat =
+            Command::new("cat").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().ok()?;
+        let input = cat.stdin.take()?;
+        let output = std::io::BufReader::new(cat.stdout.take()?);
+        let line = format!("{}\n", "x".repeat(255));
+        Some(PipeProbe { cat, input, output, line, back: String::new() })
+    }
+
+    /// One 256-byte line written and read back.
+    fn round_trip(&mut self) -> Option<Duration> {
+        self.back.clear();
+        let sent = Instant::now();
+        self.input.write_all(self.line.as_bytes()).ok()?;
+        self.input.flush().ok()?;
+        std::io::BufRead::read_line(&mut self.output, &mut self.back).ok()?;
+        Some(sent.elapsed())
+    }
+}
+
+impl Drop for PipeProbe {
+    fn drop(&mut self) {
+        let _ = self.cat.kill();
+        let _ = self.cat.wait();
+    }
+}
 
 /// A `kB` field of `/proc/<pid>/status`.
 fn status_kb(pid: u32, name: &str) -> Option<u64> {
@@ -685,7 +741,10 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
         client.pump(scan_deadline)?;
     }
     match client.progress_end {
-        Some(end) => results.index_done = Some(end - initialized),
+        Some(end) => {
+            results.index_done = Some(end - initialized);
+            results.index_cpu = cpu_time(pid);
+        }
         None => results.problems.push("the workspace scan never reported its end".into()),
     }
     // Let the re-analysis of open documents after the scan settle.
@@ -733,6 +792,8 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
     }
 
     // (c) Hover and definition on acronym uses.
+    let mut probe = PipeProbe::start();
+    let mut baseline = Vec::new();
     for (label, uri, text) in [
         ("1 MB doc", &big_uri, &corpus.big_text),
         ("25 KB workspace doc", &user_uri, &corpus.user_text),
@@ -751,6 +812,7 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
                 });
                 let (answer, latency, bytes) = client.request_sized(method, params)?;
                 samples.push(latency);
+                baseline.extend(probe.as_mut().and_then(PipeProbe::round_trip));
                 let entry = by_word.iter_mut().find(|e| e.0 == word).expect("a target word");
                 entry.1.push(latency);
                 entry.2 += usize::from(answer.is_null());
@@ -781,12 +843,14 @@ fn bench_scholion(server: &Path, corpus: &Corpus) -> Result<Results> {
     }
 
     // (d) Single-character edits, each followed by its diagnostics.
+    results.pipe_baselines.push(("during (c)".into(), std::mem::take(&mut baseline)));
     for (label, uri, text) in opened {
-        match edit_latencies(&mut client, uri, text) {
+        match edit_latencies(&mut client, uri, text, &mut probe, &mut baseline) {
             Ok(samples) => results.edits.push((label.to_string(), samples)),
             Err(err) => results.problems.push(format!("edits on {label}: {err}")),
         }
     }
+    results.pipe_baselines.push(("during (d)".into(), baseline));
 
     // (e) Peak memory.
     results.vm_hwm_kb = status_kb(pid, "VmHWM:");
@@ -837,13 +901,14 @@ fn edit_scaling(root: &Path, sizes: &[f64], seeds: &Seeds) -> Result<()> {
             }
         }
         let mut results = Vec::new();
+        let (mut probe, mut baseline) = (PipeProbe::start(), Vec::new());
         for (label, path, text) in [("100 KB", &small, &small_text), ("big", &big, &big_text)] {
             let uri = file_uri(path);
             let from = client.diagnostics.len();
             did_open(&mut client, &uri, text)?;
             client.wait_diagnostics(&uri, Some(1), from, TIMEOUT)?;
             client.drain(Duration::from_millis(500))?;
-            let samples = edit_latencies(&mut client, &uri, text)?;
+            let samples = edit_latencies(&mut client, &uri, text, &mut probe, &mut baseline)?;
             let label = if label == "big" { format!("{mb} MB") } else { label.to_string() };
             println!(
                 "{:<66} {:>14} {:>14}",
@@ -855,6 +920,14 @@ fn edit_scaling(root: &Path, sizes: &[f64], seeds: &Seeds) -> Result<()> {
         }
         if let [small, big] = &results[..] {
             print_ratio(&format!("    ratio {mb} MB / 100 KB"), big, small);
+        }
+        if !baseline.is_empty() {
+            println!(
+                "{:<66} {:>14} {:>14}",
+                format!("    baseline: pipe round trip via `cat` (n={})", baseline.len()),
+                ms(percentile(&baseline, 50.0)),
+                ms(percentile(&baseline, 99.0))
+            );
         }
         client.shutdown()?;
     }
@@ -881,7 +954,14 @@ fn acronym_targets(text: &str, n: usize, seed: u64) -> Vec<(&'static str, usize)
 
 /// `EDITS` single-character edits at random places (an insertion, then its deletion, so the
 /// text keeps returning to `text`), each waiting for the diagnostics of its version.
-fn edit_latencies(client: &mut Client, uri: &str, text: &str) -> Result<Vec<Duration>> {
+/// `probe` makes a round trip after each edit, into `baseline`.
+fn edit_latencies(
+    client: &mut Client,
+    uri: &str,
+    text: &str,
+    probe: &mut Option<PipeProbe>,
+    baseline: &mut Vec<Duration>,
+) -> Result<Vec<Duration>> {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut rng = Rng::new(5);
     let mut samples = Vec::with_capacity(EDITS);
@@ -917,6 +997,7 @@ fn edit_latencies(client: &mut Client, uri: &str, text: &str) -> Result<Vec<Dura
         client.send_body(&body)?;
         let (arrived, _) = client.wait_diagnostics(uri, Some(version), from, TIMEOUT)?;
         samples.push(arrived - sent);
+        baseline.extend(probe.as_mut().and_then(PipeProbe::round_trip));
     }
     Ok(samples)
 }
@@ -993,6 +1074,9 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
     if let Some(d) = results.index_done {
         one("    initialized -> workspace scan finished ($/progress end)", ms(d));
     }
+    if let Some(cpu) = results.index_cpu {
+        one("    server CPU time then (since its start, lexicon load included)", ms(cpu));
+    }
     if results.opens.is_empty() {
         one("(b) didOpen -> first publishDiagnostics", "never".into());
     }
@@ -1006,6 +1090,14 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
             format!("    {} more 1 MB outside, one by one: median, slowest", samples.len()),
             ms(percentile(samples, 50.0)),
             ms(percentile(samples, 100.0))
+        );
+    }
+    for (label, samples) in results.pipe_baselines.iter().filter(|(_, s)| !s.is_empty()) {
+        println!(
+            "{:<66} {:>14} {:>14}",
+            format!("    baseline {label}: pipe round trip via `cat` (n={})", samples.len()),
+            ms(percentile(samples, 50.0)),
+            ms(percentile(samples, 99.0))
         );
     }
     for (label, samples) in &results.requests {
