@@ -1,5 +1,6 @@
-//! Reading-order streams: the column segments of a page grouped into paragraphs, each with its
-//! text and a source map from every stream byte back to the analysed buffer.
+//! Reading-order streams: the column segments of a page grouped into paragraphs, each with a
+//! source map from every stream byte back to the analysed buffer (through which its text is
+//! read).
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -332,8 +333,6 @@ impl Draft {
         body.shape_hash = body.shape();
         let paragraph = Paragraph { at, body: Arc::new(body) };
         debug_assert_eq!(paragraph.text(source), text, "a paragraph's text read back");
-        #[cfg(not(debug_assertions))]
-        let _ = source;
         paragraph
     }
 }
