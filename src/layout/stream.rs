@@ -190,16 +190,23 @@ impl Paragraph {
             }
         }
         let mut text = String::with_capacity(self.stream_len());
+        self.text_into(doc, &mut text);
+        Cow::Owned(text)
+    }
+
+    /// [`Paragraph::text`] written into `out` (emptied first): a caller reading many
+    /// paragraphs reuses one buffer.
+    pub fn text_into(&self, doc: &str, out: &mut String) {
+        out.clear();
         for piece in &self.body.pieces {
             let source = piece.source();
             if source.is_empty() {
                 // A joiner (one space), or a piece emptied by a joined hyphen (none).
-                text.extend(std::iter::repeat_n(' ', piece.stream().len()));
+                out.extend(std::iter::repeat_n(' ', piece.stream().len()));
             } else {
-                text.push_str(doc.get(self.place(&source)).unwrap_or(""));
+                out.push_str(doc.get(self.place(&source)).unwrap_or(""));
             }
         }
-        Cow::Owned(text)
     }
 
     /// A heading's text (trimmed); `None` for a body paragraph.

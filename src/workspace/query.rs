@@ -254,8 +254,10 @@ pub fn acronym_references<'a>(
             }
         }
         if !longs.is_empty() {
+            // One buffer for every paragraph's text (the whole workspace is read).
+            let mut paragraph_text = String::new();
             for paragraph in &doc.analysis.layout.paragraphs {
-                let paragraph_text = paragraph.text(&doc.text);
+                paragraph.text_into(&doc.text, &mut paragraph_text);
                 for long in &longs {
                     ranges.extend(long_form_mentions(&paragraph, &paragraph_text, long));
                 }
