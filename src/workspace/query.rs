@@ -228,6 +228,8 @@ pub fn acronym_references<'a>(
     };
     let mixed_case = short.chars().any(char::is_lowercase);
     let mut places = Vec::new();
+    // One buffer for every paragraph's text (the whole workspace may be read).
+    let mut paragraph_text = String::new();
     for doc in index.docs() {
         let facts = doc.analysis.facts();
         let declared: Vec<&Range<usize>> = facts
@@ -245,7 +247,8 @@ pub fn acronym_references<'a>(
         if mixed_case {
             for paragraph in &doc.analysis.layout.paragraphs {
                 let known = |token: &str| token == short;
-                for use_ in acronyms::find_known_uses(&paragraph.text(&doc.text), &known) {
+                paragraph.text_into(&doc.text, &mut paragraph_text);
+                for use_ in acronyms::find_known_uses(&paragraph_text, &known) {
                     let r = paragraph.source_ranges(use_.range);
                     if let (Some(first), Some(last)) = (r.first(), r.last()) {
                         ranges.push(first.start..last.end);
@@ -254,8 +257,6 @@ pub fn acronym_references<'a>(
             }
         }
         if !longs.is_empty() {
-            // One buffer for every paragraph's text (the whole workspace is read).
-            let mut paragraph_text = String::new();
             for paragraph in &doc.analysis.layout.paragraphs {
                 paragraph.text_into(&doc.text, &mut paragraph_text);
                 for long in &longs {
