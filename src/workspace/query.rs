@@ -288,3 +288,51 @@ pub fn other_documents_mentioning<'a>(
 pub fn line_number(doc: &IndexedDoc, offset: usize) -> usize {
     crate::text::Lines::line_of(&doc.lines(), offset) + 1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::DocumentAnalysis;
+    use crate::workspace::index::DocKey;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    fn indexed(name: &str, text: &str) -> IndexedDoc {
+        let path = PathBuf::from(format!("/ws/{name}.txt"));
+        let analysis = Arc::new(DocumentAnalysis::new(text));
+        IndexedDoc::new(
+            DocKey::from_path(&path),
+            Some(path),
+            Arc::new(text.to_string()),
+            analysis,
+            None,
+        )
+    }
+
+    /// The references of a mixed-case acronym are found in the paragraphs' reading-order text
+    /// (also across a line break), and so are its long form's mentions, in every document.
+    #[test]
+    fn references_find_mixed_case_uses_and_long_forms_in_every_document() {
+        let mut index = WorkspaceIndex::new();
+        let defining = "De Wet op de inlichtingen- en veiligheidsdiensten (Wiv) regelt het werk.\n\
+                        Volgens de Wiv mag de dienst dat.\n";
+        let using = "Een andere tekst noemt de Wiv en de Wet op de\ninlichtingen- en veiligheidsdiensten.\n";
+        index.insert(indexed("a", defining));
+        index.insert(indexed("b", using));
+        let found: Vec<(String, String)> = acronym_references(&index, "Wiv", true)
+            .iter()
+            .map(|p| (p.doc.name(), p.doc.text[p.range.clone()].replace('\n', " ")))
+            .collect();
+        for expected in [
+            ("a.txt", "Wiv"),
+            ("b.txt", "Wiv"),
+            ("b.txt", "Wet op de inlichtingen- en veiligheidsdiensten"),
+        ] {
+            let expected = (expected.0.to_string(), expected.1.to_string());
+            assert!(found.contains(&expected), "{expected:?} not in {found:?}");
+        }
+        // Without the declaration, the definition's own short form is left out.
+        let without = acronym_references(&index, "Wiv", false);
+        assert_eq!(without.len() + 1, found.len(), "{found:?}");
+    }
+}
