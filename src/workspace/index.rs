@@ -76,6 +76,20 @@ impl IndexedDoc {
         IndexedDoc { key, path, text, analysis, version, line_starts }
     }
 
+    /// A document read from `/ws/{name}.txt` and analysed on its own (for tests).
+    #[cfg(test)]
+    pub(crate) fn for_test(name: &str, text: &str) -> Self {
+        let path = PathBuf::from(format!("/ws/{name}.txt"));
+        let analysis = Arc::new(DocumentAnalysis::new(text));
+        IndexedDoc::new(
+            DocKey::from_path(&path),
+            Some(path),
+            Arc::new(text.to_string()),
+            analysis,
+            None,
+        )
+    }
+
     /// The text's lines, for converting byte ranges to positions.
     pub fn lines(&self) -> LineIndex<'_> {
         LineIndex::with_starts(&self.text, &self.line_starts)
@@ -462,15 +476,7 @@ mod tests {
     use super::*;
 
     fn doc(name: &str, text: &str) -> IndexedDoc {
-        let path = PathBuf::from(format!("/ws/{name}.txt"));
-        let analysis = Arc::new(DocumentAnalysis::new(text));
-        IndexedDoc::new(
-            DocKey::from_path(&path),
-            Some(path),
-            Arc::new(text.to_string()),
-            analysis,
-            None,
-        )
+        IndexedDoc::for_test(name, text)
     }
 
     /// (acronym, long form, entries as (document, definition index)) and use counts, sorted.

@@ -292,22 +292,6 @@ pub fn line_number(doc: &IndexedDoc, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::DocumentAnalysis;
-    use crate::workspace::index::DocKey;
-    use std::path::PathBuf;
-    use std::sync::Arc;
-
-    fn indexed(name: &str, text: &str) -> IndexedDoc {
-        let path = PathBuf::from(format!("/ws/{name}.txt"));
-        let analysis = Arc::new(DocumentAnalysis::new(text));
-        IndexedDoc::new(
-            DocKey::from_path(&path),
-            Some(path),
-            Arc::new(text.to_string()),
-            analysis,
-            None,
-        )
-    }
 
     /// The references of a mixed-case acronym are found in the paragraphs' reading-order text
     /// (also across a line break), and so are its long form's mentions, in every document.
@@ -317,8 +301,8 @@ mod tests {
         let defining = "De Wet op de inlichtingen- en veiligheidsdiensten (Wiv) regelt het werk.\n\
                         Volgens de Wiv mag de dienst dat.\n";
         let using = "Een andere tekst noemt de Wiv en de Wet op de\ninlichtingen- en veiligheidsdiensten.\n";
-        index.insert(indexed("a", defining));
-        index.insert(indexed("b", using));
+        index.insert(IndexedDoc::for_test("a", defining));
+        index.insert(IndexedDoc::for_test("b", using));
         let found: Vec<(String, String)> = acronym_references(&index, "Wiv", true)
             .iter()
             .map(|p| (p.doc.name(), p.doc.text[p.range.clone()].replace('\n', " ")))
