@@ -13,7 +13,7 @@ mod uses;
 
 pub use definitions::{definition_hint, find_definitions, Definition, DefinitionHint};
 pub use glossary::{Glossary, GlossaryEntry};
-pub use mentions::find_long_form_mentions;
+pub use mentions::{find_long_form_mentions, LongForm};
 pub use terms::{find_named_terms, NamedTerm};
 pub use uses::{find_known_uses, find_uses, is_plausible_acronym, AcronymUse};
 

@@ -448,3 +448,54 @@ fn term_keys_are_lower_case_and_single_spaced() {
         assert_eq!(super::terms::term_key(name), expected, "{name:?}");
     }
 }
+
+/// The long-form matcher before it went byte by byte: a character at a time, each one decoded.
+fn long_form_mentions_char_by_char(text: &str, long: &str) -> Vec<std::ops::Range<usize>> {
+    use super::mentions::match_words;
+    use super::text::{char_at, char_before, fold};
+    let words: Vec<&str> = long.split_whitespace().collect();
+    let mut out = Vec::new();
+    let Some(first) = words.first().and_then(|w| w.chars().next()).map(fold) else {
+        return out;
+    };
+    let mut pos = 0;
+    while let Some(c) = char_at(text, pos) {
+        let at_boundary = !char_before(text, pos).is_some_and(char::is_alphanumeric);
+        if at_boundary && fold(c) == first {
+            // The same word-by-word comparison: this checks where matches may start.
+            if let Some(end) = match_words(text, pos, &words) {
+                out.push(pos..end);
+                pos = end;
+                continue;
+            }
+        }
+        pos += c.len_utf8();
+    }
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(3000))]
+    /// Where the long form is found does not depend on how the text is walked: byte by byte,
+    /// or a character at a time, also with letters whose lower case is ASCII (`K` Kelvin sign,
+    /// `İ`) or two bytes long, and words glued to the match.
+    #[test]
+    fn long_forms_are_found_byte_by_byte_as_char_by_char(
+        pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "Militaire", "militaire", "MILITAIRE", "Inlichtingen-", "en", "dienst", " ", "\n",
+            "  ", "\u{212a}ennis", "kennis", "İnlichting", "inlichting", "é", "ïn", "😀", "x",
+            ",", "(", "Militaires", "Kennis", "KENNIS",
+        ]), 0..24),
+        long in proptest::sample::select(vec![
+            "Militaire Inlichtingen- en dienst", "kennis", "Kennis en dienst", "inlichting",
+            "İnlichting", "ïn", "é dienst", " dienst  ", "militaire", "Militaire en",
+        ]),
+    ) {
+        let text = pieces.concat();
+        proptest::prop_assert_eq!(
+            find_long_form_mentions(&text, long),
+            long_form_mentions_char_by_char(&text, long),
+            "{:?} in {:?}", long, text
+        );
+    }
+}

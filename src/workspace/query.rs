@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::index::{DefinitionRef, IndexedDoc, WorkspaceIndex};
-use crate::acronyms::{self, GlossaryEntry};
+use crate::acronyms::{self, GlossaryEntry, LongForm};
 use crate::analysis::Mention;
 use crate::layout::Paragraph;
 
@@ -104,9 +104,9 @@ fn known_long_forms(index: &WorkspaceIndex) -> Vec<(String, String)> {
 fn long_form_mentions(
     paragraph: &Paragraph,
     paragraph_text: &str,
-    long: &str,
+    long: &LongForm,
 ) -> Vec<Range<usize>> {
-    acronyms::find_long_form_mentions(paragraph_text, long)
+    long.mentions_in(paragraph_text)
         .into_iter()
         .filter_map(|r| {
             let ranges = paragraph.source_ranges(r);
@@ -126,7 +126,8 @@ pub fn subject_at(index: &WorkspaceIndex, doc: &IndexedDoc, offset: usize) -> Op
     if let Some((paragraph, _)) = paragraph_at(doc, offset) {
         let paragraph_text = paragraph.text(&doc.text);
         for (long, short) in known_long_forms(index) {
-            if let Some(range) = long_form_mentions(&paragraph, &paragraph_text, &long)
+            let form = LongForm::new(&long);
+            if let Some(range) = long_form_mentions(&paragraph, &paragraph_text, &form)
                 .into_iter()
                 .find(|r| covers(r, offset))
             {
@@ -215,7 +216,7 @@ pub fn acronym_references<'a>(
     short: &str,
     include_declaration: bool,
 ) -> Vec<Place<'a>> {
-    let longs: Vec<String> = {
+    let long_texts: Vec<String> = {
         let mut longs: Vec<String> = index
             .distinct_definitions(short, None)
             .iter()
@@ -226,6 +227,7 @@ pub fn acronym_references<'a>(
         longs.dedup();
         longs
     };
+    let longs: Vec<LongForm> = long_texts.iter().map(|long| LongForm::new(long)).collect();
     let mixed_case = short.chars().any(char::is_lowercase);
     let mut places = Vec::new();
     // One buffer for every paragraph's text (the whole workspace may be read).
