@@ -921,14 +921,7 @@ fn edit_scaling(root: &Path, sizes: &[f64], seeds: &Seeds) -> Result<()> {
         if let [small, big] = &results[..] {
             print_ratio(&format!("    ratio {mb} MB / 100 KB"), big, small);
         }
-        if !baseline.is_empty() {
-            println!(
-                "{:<66} {:>14} {:>14}",
-                format!("    baseline: pipe round trip via `cat` (n={})", baseline.len()),
-                ms(percentile(&baseline, 50.0)),
-                ms(percentile(&baseline, 99.0))
-            );
-        }
+        print_baseline("", &baseline);
         client.shutdown()?;
     }
     Ok(())
@@ -1030,6 +1023,20 @@ fn bench_harper(corpus: &Corpus) -> Option<Result<Duration>> {
 
 /// Nearest-rank percentile.
 /// One report line: the ratio of `big` to `small` latencies at p50 and p99.
+/// The p50 and p99 of the [`PipeProbe`] round trips timed alongside (nothing when `cat` could
+/// not be started).
+fn print_baseline(label: &str, samples: &[Duration]) {
+    if samples.is_empty() {
+        return;
+    }
+    println!(
+        "{:<66} {:>14} {:>14}",
+        format!("    baseline{label}: pipe round trip via `cat` (n={})", samples.len()),
+        ms(percentile(samples, 50.0)),
+        ms(percentile(samples, 99.0))
+    );
+}
+
 fn print_ratio(label: &str, big: &[Duration], small: &[Duration]) {
     let ratio = |p| percentile(big, p).as_secs_f64() / percentile(small, p).as_secs_f64();
     println!(
@@ -1092,13 +1099,8 @@ fn report(results: &Results, harper: Option<Result<Duration>>) {
             ms(percentile(samples, 100.0))
         );
     }
-    for (label, samples) in results.pipe_baselines.iter().filter(|(_, s)| !s.is_empty()) {
-        println!(
-            "{:<66} {:>14} {:>14}",
-            format!("    baseline {label}: pipe round trip via `cat` (n={})", samples.len()),
-            ms(percentile(samples, 50.0)),
-            ms(percentile(samples, 99.0))
-        );
+    for (label, samples) in &results.pipe_baselines {
+        print_baseline(&format!(" {label}"), samples);
     }
     for (label, samples) in &results.requests {
         println!(

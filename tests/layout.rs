@@ -259,7 +259,7 @@ fn source_maps_point_back_to_the_buffer() {
             assert_eq!(text.len(), p.stream_len());
             for piece in p.pieces() {
                 if piece.source.is_empty() {
-                    assert!(text[piece.stream.clone()].chars().all(|c| c == ' '));
+                    assert_eq!(&text[piece.stream.clone()], " ");
                 } else {
                     assert_eq!(&text[piece.stream.clone()], &seed.text[piece.source.clone()]);
                 }
