@@ -70,6 +70,11 @@ impl<K: Hash + Eq + Copy, V: ?Sized> Memo<K, V> {
         self.entries.contains_key(key)
     }
 
+    /// The value of `key`, without marking it used.
+    pub(crate) fn peek(&self, key: &K) -> Option<&Arc<V>> {
+        self.entries.get(key).map(|(_, value)| value)
+    }
+
     pub(crate) fn insert(&mut self, key: K, value: Arc<V>) {
         self.entries.insert(key, (self.round, value));
     }

@@ -7,6 +7,7 @@
 //! and paragraphs (pointers and offsets, shared bodies); and, unless the editor's changes say
 //! what changed, a comparison of the two texts from both ends.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -41,6 +42,7 @@ pub(super) fn analyse_all(
         merge_cached(text, parts, model, fingerprint, cache)
     });
     let cut = PagesCut { split, keys };
+    fill_paragraph_memos(text, &layout, &ranges, &cut.keys, cache);
     let mut paragraph_facts = Vec::with_capacity(layout.paragraphs.len());
     let mut definitions = Vec::with_capacity(layout.paragraphs.len());
     let mut paragraph_findings = Vec::with_capacity(layout.paragraphs.len());
@@ -442,6 +444,23 @@ fn pages_of(
     for (key, page) in missing_keys.into_iter().zip(decoded) {
         cache.pages.insert(key, Arc::new(page));
     }
+    // The findings of new pages on all cores too (`get_or` below then finds them).
+    let mut seen = std::collections::HashSet::new();
+    let missing: Vec<(PageKey, Range<usize>)> = ranges
+        .iter()
+        .zip(keys)
+        .filter(|(_, key)| !cache.page_findings.contains(key) && seen.insert(**key))
+        .map(|(range, key)| (*key, range.clone()))
+        .collect();
+    let pages_cached = &cache.pages;
+    let found = spread(&missing, |(key, range)| {
+        let page = pages_cached.peek(key).map(|page| page.moved_to(range.start));
+        let found = page.map_or_else(Vec::new, |page| super::own_page_findings(text, &page));
+        found.iter().map(|f| f.shifted(-(range.start as isize))).collect()
+    });
+    for ((key, _), found) in missing.into_iter().zip(found) {
+        cache.page_findings.insert(key, found);
+    }
     let mut pages = Vec::with_capacity(ranges.len());
     let mut findings = Vec::with_capacity(ranges.len());
     for (range, &key) in ranges.iter().zip(keys) {
@@ -482,6 +501,71 @@ fn merge_cached(
 
 /// The facts, definitions and findings of paragraph `p` of `text` (cut into pages `ranges`
 /// with `keys`), from the memos where its text (and context) was seen.
+/// `f` of each of `items` (pieces of a text, with their lengths), on all cores when they are
+/// long enough together.
+fn spread<T: Sync, R: Send>(
+    items: &[(T, Range<usize>)],
+    f: impl Fn(&(T, Range<usize>)) -> R + Sync,
+) -> Vec<R> {
+    let bytes = items.iter().map(|(_, range)| range.len()).sum();
+    crate::parallel::map_text_from(crate::parallel::PAGES_PARALLEL_MIN_BYTES, bytes, items, f)
+}
+
+/// The facts, sentences and findings of the paragraphs of `layout` that the memos lack,
+/// computed on all cores, so that [`paragraph_units`] then finds them all: a new document
+/// lacks every one.
+fn fill_paragraph_memos(
+    text: &str,
+    layout: &layout::Layout,
+    ranges: &[Range<usize>],
+    keys: &[PageKey],
+    cache: &mut PageCache,
+) {
+    let mut seen = std::collections::HashSet::new();
+    let missing: Vec<(Cow<'_, Paragraph>, Range<usize>)> = layout
+        .paragraphs
+        .iter()
+        .filter(|p| {
+            let (findings_key, _) = findings_key(text, p, ranges, keys);
+            !(cache.paragraph_facts.contains(&p.text_hash())
+                && cache.paragraph_findings.contains(&findings_key))
+                && seen.insert(findings_key)
+        })
+        .map(|p| {
+            let span = p.source_span();
+            (p, span)
+        })
+        .collect();
+    let computed = spread(&missing, |(p, _)| {
+        let own = p.text(text);
+        let facts = Arc::new(facts::paragraph_facts(&own));
+        let sentences: Arc<[Range<usize>]> = layout::sentences::sentences(&own).into();
+        let (key, anchor) = findings_key(text, p, ranges, keys);
+        let found = layout::rules::findings_of_paragraph(text, p, &sentences)
+            .iter()
+            .map(|f| f.shifted(-(anchor as isize)))
+            .collect();
+        (facts, sentences, key, found)
+    });
+    for ((p, _), (facts, sentences, key, found)) in missing.iter().zip(computed) {
+        cache.paragraph_facts.insert(p.text_hash(), facts);
+        cache.sentences.insert(p.text_hash(), sentences);
+        cache.paragraph_findings.insert(key, found);
+    }
+}
+
+/// A paragraph's key in the memo of paragraph findings, and the offset its findings are
+/// kept relative to (the start of its context span).
+fn findings_key(
+    text: &str,
+    p: &Paragraph,
+    ranges: &[Range<usize>],
+    keys: &[PageKey],
+) -> (u64, usize) {
+    let span = p.context_span(text);
+    (p.fingerprint_with(super::context_hash(text, &span, ranges, keys)), span.start)
+}
+
 fn paragraph_units(
     text: &str,
     p: &Paragraph,
@@ -499,9 +583,7 @@ fn paragraph_units(
         }
         false => facts::no_definitions(),
     };
-    let span = p.context_span(text);
-    let anchor = span.start;
-    let fingerprint = p.fingerprint_with(super::context_hash(text, &span, ranges, keys));
+    let (fingerprint, anchor) = findings_key(text, p, ranges, keys);
     let found_here = cache.paragraph_findings.get_or(fingerprint, || {
         let sentences = cache
             .sentences

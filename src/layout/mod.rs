@@ -341,7 +341,7 @@ pub fn analyze_pages(
 ) -> Vec<PageLayout> {
     let page = |r: &Range<usize>| analyze_page(text.get(r.clone()).unwrap_or(""), r.start, model);
     let bytes: usize = ranges.iter().map(|r| r.len()).sum();
-    crate::parallel::map_text(bytes, ranges, page)
+    crate::parallel::map_text_from(crate::parallel::PAGES_PARALLEL_MIN_BYTES, bytes, ranges, page)
 }
 
 /// Builds the document layout from page layouts (fresh or from a page cache, moved to their
