@@ -499,8 +499,6 @@ fn merge_cached(
     paragraph.shifted(anchor as isize - *at as isize)
 }
 
-/// The facts, definitions and findings of paragraph `p` of `text` (cut into pages `ranges`
-/// with `keys`), from the memos where its text (and context) was seen.
 /// `f` of each of `items` (pieces of a text, with their lengths), on all cores when they are
 /// long enough together.
 fn spread<T: Sync, R: Send>(
@@ -566,6 +564,8 @@ fn findings_key(
     (p.fingerprint_with(super::context_hash(text, &span, ranges, keys)), span.start)
 }
 
+/// The facts, definitions and findings of paragraph `p` of `text` (cut into pages `ranges`
+/// with `keys`), from the memos where its text (and context) was seen.
 fn paragraph_units(
     text: &str,
     p: &Paragraph,
