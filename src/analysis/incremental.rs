@@ -454,12 +454,15 @@ fn pages_of(
         .collect();
     let pages_cached = &cache.pages;
     let found = spread(&missing, |(key, range)| {
-        let page = pages_cached.peek(key).map(|page| page.moved_to(range.start));
-        let found = page.map_or_else(Vec::new, |page| super::own_page_findings(text, &page));
-        found.iter().map(|f| f.shifted(-(range.start as isize))).collect()
+        let page = pages_cached.peek(key)?.moved_to(range.start);
+        let found = super::own_page_findings(text, &page);
+        Some(found.iter().map(|f| f.shifted(-(range.start as isize))).collect())
     });
+    // (A page not in the memo is left to `get_or` below.)
     for ((key, _), found) in missing.into_iter().zip(found) {
-        cache.page_findings.insert(key, found);
+        if let Some(found) = found {
+            cache.page_findings.insert(key, found);
+        }
     }
     let mut pages = Vec::with_capacity(ranges.len());
     let mut findings = Vec::with_capacity(ranges.len());
@@ -520,35 +523,36 @@ fn fill_paragraph_memos(
     cache: &mut PageCache,
 ) {
     let mut seen = std::collections::HashSet::new();
-    let missing: Vec<(Cow<'_, Paragraph>, Range<usize>)> = layout
+    // Each with its findings key and anchor, and its span (for the work's size).
+    type Missing<'l> = ((Cow<'l, Paragraph>, (u64, usize)), Range<usize>);
+    let missing: Vec<Missing<'_>> = layout
         .paragraphs
         .iter()
-        .filter(|p| {
-            let (findings_key, _) = findings_key(text, p, ranges, keys);
-            !(cache.paragraph_facts.contains(&p.text_hash())
-                && cache.paragraph_findings.contains(&findings_key))
-                && seen.insert(findings_key)
-        })
         .map(|p| {
+            let key = findings_key(text, &p, ranges, keys);
             let span = p.source_span();
-            (p, span)
+            ((p, key), span)
+        })
+        .filter(|((p, (key, _)), _)| {
+            !(cache.paragraph_facts.contains(&p.text_hash())
+                && cache.paragraph_findings.contains(key))
+                && seen.insert(*key)
         })
         .collect();
-    let computed = spread(&missing, |(p, _)| {
+    let computed = spread(&missing, |((p, (_, anchor)), _)| {
         let own = p.text(text);
         let facts = Arc::new(facts::paragraph_facts(&own));
         let sentences: Arc<[Range<usize>]> = layout::sentences::sentences(&own).into();
-        let (key, anchor) = findings_key(text, p, ranges, keys);
         let found = layout::rules::findings_of_paragraph(text, p, &sentences)
             .iter()
-            .map(|f| f.shifted(-(anchor as isize)))
+            .map(|f| f.shifted(-(*anchor as isize)))
             .collect();
-        (facts, sentences, key, found)
+        (facts, sentences, found)
     });
-    for ((p, _), (facts, sentences, key, found)) in missing.iter().zip(computed) {
+    for (((p, (key, _)), _), (facts, sentences, found)) in missing.iter().zip(computed) {
         cache.paragraph_facts.insert(p.text_hash(), facts);
         cache.sentences.insert(p.text_hash(), sentences);
-        cache.paragraph_findings.insert(key, found);
+        cache.paragraph_findings.insert(*key, found);
     }
 }
 
